@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * anonvma/anonvma.h - the public API of libanonvma.
+ *
+ * A *world* holds processes (address spaces), a frame pool with the shared
+ * zero page, swap, and one rmap *policy* (linux-6.18 or 2.6.35).  Processes
+ * are named by small integer pids.  Every call that can fail returns 0 or a
+ * negative errno, the one Linux would give for the same request (-EINVAL for
+ * a misaligned address, -EEXIST for an overlapping fixed mapping, -ENOMEM for
+ * an allocation failure or an unmapped range, -EFAULT for an access the
+ * process may not make, -ESRCH for a pid that does not exist).  After a
+ * failure av_world_error() tells which function failed and why; the world is
+ * left consistent (av_check() holds) and may be used further.
+ *
+ * The library is not yet safe for concurrent calls on one world: serialize
+ * them.  Distinct worlds are independent.
+ */
+#ifndef ANONVMA_ANONVMA_H
+#define ANONVMA_ANONVMA_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <anonvma/port.h>
+#include <anonvma/stats.h>
+#include <anonvma/inspect.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ANONVMA_VERSION "0.1.0"
+
+#define AV_PAGE_SIZE   4096ULL
+#define AV_PAGE_SHIFT  12
+/* User addresses: the lower half of a 48-bit, 4-level address space. */
+#define AV_TASK_SIZE   (1ULL << 47)
+
+/* Protections, as PROT_* */
+#define AV_PROT_NONE   0
+#define AV_PROT_READ   1
+#define AV_PROT_WRITE  2
+
+/* mremap flags, as MREMAP_* */
+#define AV_MREMAP_MAYMOVE 1
+#define AV_MREMAP_FIXED   2
+
+typedef struct av_world av_world;
+typedef int av_pid;
+
+struct av_world_config {
+	const char *policy;       /* "linux-6.18" (default) or "2.6.35" */
+	int zero_page;            /* 1 (default): read faults map the zero page */
+	uint64_t max_frames;      /* page frames available; 0 = 1<<24 */
+	uint64_t max_swap_slots;  /* swap slots available; 0 = 1<<24 */
+	uint64_t max_procs;       /* live processes; 0 = 1<<16 */
+	const struct av_allocator *allocator; /* NULL: malloc/free */
+};
+
+/* Fill c with the defaults above. */
+void av_world_config_init(struct av_world_config *c);
+
+int av_world_create(const struct av_world_config *c, av_world **out);
+/* Exits every process and frees everything. */
+void av_world_destroy(av_world *w);
+
+/* The last error of this world: "function: cause" (empty if none). */
+const char *av_world_error(const av_world *w);
+const char *av_world_policy(const av_world *w);
+int av_world_zero_page(const av_world *w);
+/* Names of the built-in policies, NULL-terminated. */
+const char *const *av_policy_names(void);
+
+/* Processes */
+int av_proc_create(av_world *w, av_pid *out);
+int av_fork(av_world *w, av_pid parent, av_pid *child);
+int av_exit(av_world *w, av_pid pid);
+
+/* Mappings: private anonymous only, always at a fixed address that must be
+ * free (MAP_FIXED_NOREPLACE semantics). */
+int av_mmap(av_world *w, av_pid pid, uint64_t addr, uint64_t len, int prot);
+int av_munmap(av_world *w, av_pid pid, uint64_t addr, uint64_t len);
+int av_mprotect(av_world *w, av_pid pid, uint64_t addr, uint64_t len, int prot);
+/* flags 0: resize in place; AV_MREMAP_MAYMOVE|AV_MREMAP_FIXED: move to
+ * new_addr (ignored otherwise). */
+int av_mremap(av_world *w, av_pid pid, uint64_t addr, uint64_t old_len,
+	      uint64_t new_len, int flags, uint64_t new_addr);
+int av_madvise_dontneed(av_world *w, av_pid pid, uint64_t addr, uint64_t len);
+
+/* Touch every page of [addr, addr+len) as the process would: a read or a
+ * write access, faulting as needed.  -EFAULT where the process would get
+ * SIGSEGV (pages before it stay touched). */
+int av_touch(av_world *w, av_pid pid, uint64_t addr, uint64_t len, int write);
+
+/* Reverse-map operations on the anonymous pages the process maps in the
+ * range.  Each page is handled by an rmap walk from the page, so it affects
+ * every process that maps it.  *done (may be NULL) counts pages handled. */
+int av_reclaim(av_world *w, av_pid pid, uint64_t addr, uint64_t len, uint64_t *done);
+int av_age(av_world *w, av_pid pid, uint64_t addr, uint64_t len, uint64_t *referenced);
+int av_migrate(av_world *w, av_pid pid, uint64_t addr, uint64_t len, uint64_t *done);
+
+/* Verify every invariant of the world (see docs/invariants in av_check.c).
+ * 0 if all hold; -EUCLEAN with the first violation in av_world_error(). */
+int av_check(av_world *w);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

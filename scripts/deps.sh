@@ -1,0 +1,17 @@
+#!/bin/sh
+# Install what the build and tests need on Debian 12, if it is missing.
+set -e
+need=""
+[ -f /usr/include/cmocka.h ] || need="$need libcmocka-dev"
+command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
+command -v clang >/dev/null 2>&1 || need="$need clang"
+[ -z "$need" ] && exit 0
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "deps: missing:$need (no apt-get here: install them by hand)" >&2
+	exit 1
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "deps: installing$need" >&2
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $need >/dev/null

@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * anon_vma.c - anon_vma and anon_vma_chain: prepare, clone, fork, unlink,
+ * reference counting.  The lock order is in rmap.h.
+ *
+ * Reference counting (2026-11-25): a new anon_vma starts with refcount 1,
+ * the reference its AVC set holds; it is dropped when the set empties
+ * (unlink).  Every anon_vma made at fork takes a reference on its root, so
+ * the root - whose lock the whole tree uses - is freed after all its
+ * descendants, whatever the order in which processes exit.  The seed patch
+ * got the same guarantee from the order of the same_vma list alone.
+ */
+#include <errno.h>
+#include <string.h>
+#include "rmap.h"
+#include "../vm/vm.h"
+#include "../policy/policy.h"
+
+/* ---- objects ---- */
+
+static struct anon_vma *anon_vma_alloc(struct av_world *w)
+{
+	struct anon_vma *av = av_alloc(w, sizeof(*av), AV_OBJ_ANON_VMA);
+
+	if (!av)
+		return NULL;
+	memset(av, 0, sizeof(*av));
+	if (av_rwsem_init(&av->rwsem)) {
+		av_free(w, av, sizeof(*av), AV_OBJ_ANON_VMA);
+		return NULL;
+	}
+	av->root = av;
+	av->parent = av;
+	av->refcount = 1;
+	av_itree_init(&av->avc_tree);
+	av_list_init(&av->avc_list);
+	av->id = ++w->next_anon_vma_id;
+	av_list_add_tail(&av->node, &w->anon_vmas);
+	return av;
+}
+
+static void anon_vma_free(struct av_world *w, struct anon_vma *av)
+{
+	av_list_del(&av->node);
+	av_rwsem_destroy(&av->rwsem);
+	av_free(w, av, sizeof(*av), AV_OBJ_ANON_VMA);
+}
+
+static struct anon_vma_chain *avc_alloc(struct av_world *w)
+{
+	struct anon_vma_chain *avc = av_alloc(w, sizeof(*avc), AV_OBJ_AVC);
+
+	if (avc)
+		memset(avc, 0, sizeof(*avc));
+	return avc;
+}
+
+static void avc_free(struct av_world *w, struct anon_vma_chain *avc)
+{
+	av_free(w, avc, sizeof(*avc), AV_OBJ_AVC);
+}
+
+void av_get_anon_vma(struct anon_vma *av)
+{
+	av->refcount++;
+}
+
+void av_put_anon_vma(struct av_world *w, struct anon_vma *av)
+{
+	struct anon_vma *root = av->root;
+
+	if (--av->refcount)
+		return;
+	anon_vma_free(w, av);
+	/* The reference this anon_vma held on its root (taken at fork). */
+	if (root != av)
+		av_put_anon_vma(w, root);
+}
+
+/* ---- locking: only ever the root's ---- */
+
+void av_anon_vma_lock_write(struct av_world *w, struct anon_vma *av)
+{
+	av_rwsem_write(&av->root->rwsem);
+	w->st.lock.root_write++;
+}
+
+void av_anon_vma_unlock_write(struct anon_vma *av)
+{
+	av_rwsem_write_unlock(&av->root->rwsem);
+}
+
+void av_anon_vma_lock_read(struct av_world *w, struct anon_vma *av)
+{
+	av_rwsem_read(&av->root->rwsem);
+	w->st.lock.root_read++;
+}
+
+void av_anon_vma_unlock_read(struct anon_vma *av)
+{
+	av_rwsem_read_unlock(&av->root->rwsem);
+}
+
+/* Lock av's root for writing unless root, already held, is the same. */
+static struct anon_vma *lock_root(struct av_world *w, struct anon_vma *held,
+				  struct anon_vma *av)
+{
+	struct anon_vma *root = av->root;
+
+	if (root != held) {
+		if (held)
+			av_rwsem_write_unlock(&held->rwsem);
+		av_anon_vma_lock_write(w, root);
+	}
+	return root;
+}
+
+static void unlock_root(struct anon_vma *held)
+{
+	if (held)
+		av_rwsem_write_unlock(&held->rwsem);
+}
+
+/* ---- the AVC set of an anon_vma (policy: interval tree or list) ---- */
+
+static void avc_set_insert(struct av_world *w, struct anon_vma *av,
+			   struct anon_vma_chain *avc)
+{
+	struct av_vma *v = avc->vma;
+
+	if (w->policy->avc_interval_tree) {
+		avc->it.start = v->pgoff;
+		avc->it.last = v->pgoff + vma_pages(v) - 1;
+		av_itree_insert(&av->avc_tree, &avc->it);
+	} else {
+		av_list_add(&avc->same_anon_vma, &av->avc_list);
+	}
+	av->nr_avcs++;
+}
+
+static void avc_set_remove(struct av_world *w, struct anon_vma *av,
+			   struct anon_vma_chain *avc)
+{
+	if (w->policy->avc_interval_tree)
+		av_itree_remove(&av->avc_tree, &avc->it);
+	else
+		av_list_del(&avc->same_anon_vma);
+	av->nr_avcs--;
+}
+
+/* Link vma to av through avc: newest first on the VMA's chain. */
+static void avc_link(struct av_world *w, struct av_vma *vma,
+		     struct anon_vma_chain *avc, struct anon_vma *av)
+{
+	avc->vma = vma;
+	avc->anon_vma = av;
+	av_list_add(&avc->same_vma, &vma->anon_vma_chain);
+	avc_set_insert(w, av, avc);
+}
+
+struct anon_vma_chain *av_vma_find_avc(const struct av_vma *vma, const struct anon_vma *av)
+{
+	for (struct av_list *p = vma->anon_vma_chain.next; p != &vma->anon_vma_chain;
+	     p = p->next) {
+		struct anon_vma_chain *avc = av_list_entry(p, struct anon_vma_chain, same_vma);
+		if (avc->anon_vma == av)
+			return avc;
+	}
+	return NULL;
+}
+
+void av_vma_set_range(struct av_world *w, struct av_vma *v, uint64_t start,
+		      uint64_t end, uint64_t pgoff)
+{
+	struct av_list *h = &v->anon_vma_chain;
+	bool rekey = w->policy->avc_interval_tree && !av_list_empty(h) &&
+		     (start != v->start || end != v->end || pgoff != v->pgoff);
+	struct anon_vma *root = NULL;
+
+	if (rekey) {
+		/* One chain, one tree: every AVC here shares a root. */
+		struct anon_vma_chain *first = av_list_entry(h->next, struct anon_vma_chain, same_vma);
+		root = lock_root(w, NULL, first->anon_vma);
+		for (struct av_list *p = h->next; p != h; p = p->next) {
+			struct anon_vma_chain *avc = av_list_entry(p, struct anon_vma_chain, same_vma);
+			av_itree_remove(&avc->anon_vma->avc_tree, &avc->it);
+		}
+	}
+	v->start = start;
+	v->end = end;
+	v->pgoff = pgoff;
+	if (rekey) {
+		for (struct av_list *p = h->next; p != h; p = p->next) {
+			struct anon_vma_chain *avc = av_list_entry(p, struct anon_vma_chain, same_vma);
+			avc->it.start = v->pgoff;
+			avc->it.last = v->pgoff + vma_pages(v) - 1;
+			av_itree_insert(&avc->anon_vma->avc_tree, &avc->it);
+		}
+		unlock_root(root);
+	}
+}
+
+/* ---- anon_vma_prepare: the first fault that needs an anon_vma ---- */
+
+/* a directly before b, could be merged but for protections (the kernel's
+ * anon_vma_compatible). */
+static bool anon_vma_compatible(const struct av_vma *a, const struct av_vma *b)
+{
+	return a->end == b->start &&
+	       ((a->flags ^ b->flags) & ~VM_ACCESS_FLAGS) == 0 &&
+	       b->pgoff == a->pgoff + vma_pages(a);
+}
+
+/* old's anon_vma, if old has never been forked or merged across a fork
+ * (its chain has one entry) and a/b are compatible. */
+static struct anon_vma *reusable_anon_vma(const struct av_vma *old, const struct av_vma *a,
+					  const struct av_vma *b)
+{
+	if (anon_vma_compatible(a, b) && old->anon_vma &&
+	    av_list_singular(&old->anon_vma_chain))
+		return old->anon_vma;
+	return NULL;
+}
+
+/* Borrow a neighbour's anon_vma so that a later merge stays possible:
+ * the next VMA first, then the previous one. */
+static struct anon_vma *find_mergeable_anon_vma(const struct av_vma *vma)
+{
+	const struct av_vma *next = av_vma_next(vma), *prev = av_vma_prev(vma);
+	struct anon_vma *av = NULL;
+
+	if (next)
+		av = reusable_anon_vma(next, vma, next);
+	if (!av && prev)
+		av = reusable_anon_vma(prev, prev, vma);
+	return av;
+}
+
+int av_anon_vma_prepare(struct av_world *w, struct av_vma *vma)
+{
+	struct anon_vma_chain *avc;
+	struct anon_vma *av;
+
+	if (vma->anon_vma)
+		return 0;
+	avc = avc_alloc(w);
+	if (!avc)
+		return av_fail(w, -ENOMEM, "anon_vma_prepare", "cannot allocate an anon_vma_chain");
+	av = find_mergeable_anon_vma(vma);
+	if (av) {
+		w->st.prepare_borrowed++;
+	} else {
+		av = anon_vma_alloc(w);
+		if (!av) {
+			avc_free(w, avc);
+			return av_fail(w, -ENOMEM, "anon_vma_prepare", "cannot allocate an anon_vma");
+		}
+		/* A root is its own parent: it counts itself as a child while
+		 * linked, so it is never picked for reuse at fork. */
+		av->num_children++;
+	}
+	av_anon_vma_lock_write(w, av);
+	vma->anon_vma = av;
+	avc_link(w, vma, avc, av);
+	av->num_active_vmas++;
+	av_anon_vma_unlock_write(av);
+	return 0;
+}
+
+/* ---- clone (split, merge, fork) ---- */
+
+int av_anon_vma_clone(struct av_world *w, struct av_vma *dst, struct av_vma *src)
+{
+	struct av_list *h = &src->anon_vma_chain;
+	struct anon_vma *root = NULL;
+
+	/* Oldest first, each added at the head: dst's chain keeps src's order. */
+	for (struct av_list *p = h->prev; p != h; p = p->prev) {
+		struct anon_vma_chain *pavc = av_list_entry(p, struct anon_vma_chain, same_vma);
+		struct anon_vma *av = pavc->anon_vma;
+		struct anon_vma_chain *avc = avc_alloc(w);
+
+		if (!avc)
+			goto enomem;
+		root = lock_root(w, root, av);
+		avc_link(w, dst, avc, av);
+		/* At fork (dst->anon_vma cleared by the caller) an anon_vma no
+		 * VMA uses any more, with at most one child, can take dst's
+		 * new pages instead of a fresh anon_vma.  A root never
+		 * qualifies: it counts itself, plus the child it must have. */
+		if (w->policy->fork_reuse && !dst->anon_vma && src->anon_vma &&
+		    av->num_children < 2 && av->num_active_vmas == 0) {
+			dst->anon_vma = av;
+			w->st.fork_reused++;
+		}
+	}
+	if (dst->anon_vma)
+		dst->anon_vma->num_active_vmas++;
+	unlock_root(root);
+	return 0;
+
+enomem:
+	unlock_root(root);
+	dst->anon_vma = NULL;
+	av_unlink_anon_vmas(w, dst);
+	return av_fail(w, -ENOMEM, "anon_vma_clone", "cannot allocate an anon_vma_chain");
+}
+
+int av_dup_anon_vma(struct av_world *w, struct av_vma *dst, struct av_vma *src)
+{
+	if (!src->anon_vma || dst->anon_vma)
+		return 0;
+	dst->anon_vma = src->anon_vma;
+	return av_anon_vma_clone(w, dst, src);
+}
+
+/* ---- fork ---- */
+
+int av_anon_vma_fork(struct av_world *w, struct av_vma *vma, struct av_vma *pvma)
+{
+	struct anon_vma_chain *avc;
+	struct anon_vma *av;
+	int err;
+
+	if (!pvma->anon_vma)
+		return 0;
+	/* Link to every anon_vma of the parent VMA; maybe reuse one. */
+	vma->anon_vma = NULL;
+	err = av_anon_vma_clone(w, vma, pvma);
+	if (err)
+		return err;
+	if (vma->anon_vma)
+		return 0;
+
+	av = anon_vma_alloc(w);
+	if (!av)
+		goto out_error;
+	avc = avc_alloc(w);
+	if (!avc)
+		goto out_error_free_anon_vma;
+	av->num_active_vmas++;
+	av->root = w->policy->fork_root(vma, pvma);
+	av->parent = pvma->anon_vma;
+	av_get_anon_vma(av->root);
+	vma->anon_vma = av;
+	av_anon_vma_lock_write(w, av);
+	avc_link(w, vma, avc, av);
+	av->parent->num_children++;
+	av_anon_vma_unlock_write(av);
+	return 0;
+
+out_error_free_anon_vma:
+	av_put_anon_vma(w, av);
+out_error:
+	av_unlink_anon_vmas(w, vma);
+	return av_fail(w, -ENOMEM, "anon_vma_fork", "cannot allocate an anon_vma or its chain");
+}
+
+/* ---- unlink (munmap, exit, merge) ---- */
+
+void av_unlink_anon_vmas(struct av_world *w, struct av_vma *vma)
+{
+	struct av_list *h = &vma->anon_vma_chain;
+	struct anon_vma *root = NULL;
+	struct av_list *p, *next;
+
+	/* Newest to oldest.  An anon_vma whose set empties stays on the chain,
+	 * to be released below, outside the lock. */
+	for (p = h->next; p != h; p = next) {
+		struct anon_vma_chain *avc = av_list_entry(p, struct anon_vma_chain, same_vma);
+		struct anon_vma *av = avc->anon_vma;
+
+		next = p->next;
+		root = lock_root(w, root, av);
+		avc_set_remove(w, av, avc);
+		if (av->nr_avcs == 0) {
+			av->parent->num_children--;
+			continue;
+		}
+		av_list_del(&avc->same_vma);
+		avc_free(w, avc);
+	}
+	if (vma->anon_vma) {
+		vma->anon_vma->num_active_vmas--;
+		vma->anon_vma = NULL;
+	}
+	unlock_root(root);
+
+	for (p = h->next; p != h; p = next) {
+		struct anon_vma_chain *avc = av_list_entry(p, struct anon_vma_chain, same_vma);
+
+		next = p->next;
+		av_put_anon_vma(w, avc->anon_vma);
+		av_list_del(&avc->same_vma);
+		avc_free(w, avc);
+	}
+}

@@ -1,0 +1,387 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * check.c - av_check(): every invariant of a world, verified from scratch.
+ *
+ * It recounts everything the structures imply and compares it with what
+ * they record: object counts, VMA trees, chains, anon_vma fields, page and
+ * swap reference counts - and it walks the rmap from every mapped page to
+ * prove the walk finds exactly the PTEs that map it.  Cost is linear in the
+ * world (plus one walk per page); it is meant for tests and --check runs.
+ */
+#include <errno.h>
+#include <string.h>
+#include "rmap.h"
+#include "../vm/vm.h"
+#include "../policy/policy.h"
+
+struct checker {
+	struct av_world *w;
+	uint64_t *mapcount;   /* by pfn: present PTEs seen */
+	uint64_t *swapcount;  /* by slot: swap PTEs seen */
+	size_t nr_frames, nr_slots;
+	uint64_t avcs, vmas, ptes_in_vmas;
+	struct av_vma *vma;   /* the VMA being scanned */
+	int err;
+};
+
+#define FAIL(c, ...) (av_fail((c)->w, -EUCLEAN, "av_check", __VA_ARGS__))
+#define ULL(x) ((unsigned long long)(x))
+
+/* ---- objects ---- */
+
+static int check_object_counts(struct checker *c)
+{
+	struct av_world *w = c->w;
+	uint64_t anon_vmas = av_list_count(&w->anon_vmas), mms = av_list_count(&w->mms);
+
+	for (int k = 0; k < AV_OBJ_NR; k++) {
+		const struct av_obj_stats *o = &w->st.obj[k];
+		if (o->allocated != o->freed + o->live)
+			return FAIL(c, "%s: allocated %llu != freed %llu + live %llu",
+				    av_obj_kind_name((enum av_obj_kind)k), ULL(o->allocated),
+				    ULL(o->freed), ULL(o->live));
+	}
+	if (w->st.obj[AV_OBJ_ANON_VMA].live != anon_vmas)
+		return FAIL(c, "anon_vma: %llu live but %llu on the world list",
+			    ULL(w->st.obj[AV_OBJ_ANON_VMA].live), ULL(anon_vmas));
+	if (w->st.obj[AV_OBJ_MM].live != mms || mms != w->nr_procs)
+		return FAIL(c, "mm: %llu live, %llu listed, %llu processes",
+			    ULL(w->st.obj[AV_OBJ_MM].live), ULL(mms), ULL(w->nr_procs));
+	if (w->st.obj[AV_OBJ_PAGE].live != w->frames.nr_used)
+		return FAIL(c, "page: %llu live but %llu frames in use",
+			    ULL(w->st.obj[AV_OBJ_PAGE].live), ULL(w->frames.nr_used));
+	if (w->st.obj[AV_OBJ_SWAP].live != w->swap.nr_used)
+		return FAIL(c, "swap: %llu live but %llu slots in use",
+			    ULL(w->st.obj[AV_OBJ_SWAP].live), ULL(w->swap.nr_used));
+	return 0;
+}
+
+/* ---- AVC set membership ---- */
+
+static bool avc_in_set(const struct av_world *w, const struct anon_vma_chain *avc)
+{
+	const struct anon_vma *av = avc->anon_vma;
+
+	if (w->policy->avc_interval_tree) {
+		for (struct av_itree_node *n = av_itree_iter_first(&av->avc_tree, avc->it.start,
+								   avc->it.start);
+		     n; n = av_itree_iter_next(n, avc->it.start, avc->it.start))
+			if (n == &avc->it)
+				return true;
+		return false;
+	}
+	for (const struct av_list *p = av->avc_list.next; p != &av->avc_list; p = p->next)
+		if (p == &avc->same_anon_vma)
+			return true;
+	return false;
+}
+
+/* ---- one VMA and its chain ---- */
+
+static int check_chain(struct checker *c, struct av_vma *v)
+{
+	struct av_list *h = &v->anon_vma_chain;
+	struct anon_vma *root = NULL, *prev_av = NULL;
+	bool own = false;
+
+	for (struct av_list *p = h->next; p != h; p = p->next) {
+		struct anon_vma_chain *avc = av_list_entry(p, struct anon_vma_chain, same_vma);
+		struct anon_vma *av = avc->anon_vma;
+
+		c->avcs++;
+		if (avc->vma != v)
+			return FAIL(c, "vma %llu: chain holds an AVC of vma %llu", ULL(v->id),
+				    ULL(avc->vma->id));
+		if (!avc_in_set(c->w, avc))
+			return FAIL(c, "vma %llu: AVC to anon_vma %llu missing from its set",
+				    ULL(v->id), ULL(av->id));
+		if (c->w->policy->avc_interval_tree &&
+		    (avc->it.start != v->pgoff || avc->it.last != v->pgoff + vma_pages(v) - 1))
+			return FAIL(c, "vma %llu: AVC keyed [%llu,%llu], VMA covers [%llu,%llu]",
+				    ULL(v->id), ULL(avc->it.start), ULL(avc->it.last),
+				    ULL(v->pgoff), ULL(v->pgoff + vma_pages(v) - 1));
+		if (root && av->root != root)
+			return FAIL(c, "vma %llu: chain spans two trees (roots %llu, %llu)",
+				    ULL(v->id), ULL(root->id), ULL(av->root->id));
+		root = av->root;
+		if (prev_av && av->id >= prev_av->id)
+			return FAIL(c, "vma %llu: chain not newest to oldest (%llu before %llu)",
+				    ULL(v->id), ULL(prev_av->id), ULL(av->id));
+		if (av != av->root && !av_vma_find_avc(v, av->parent))
+			return FAIL(c, "vma %llu: anon_vma %llu on chain without its parent %llu",
+				    ULL(v->id), ULL(av->id), ULL(av->parent->id));
+		own |= av == v->anon_vma;
+		prev_av = av;
+	}
+	if (prev_av && prev_av != prev_av->root)
+		return FAIL(c, "vma %llu: chain ends at %llu, not at the root %llu", ULL(v->id),
+			    ULL(prev_av->id), ULL(prev_av->root->id));
+	if (v->anon_vma && !own)
+		return FAIL(c, "vma %llu: its anon_vma %llu is not on its chain", ULL(v->id),
+			    ULL(v->anon_vma->id));
+	if (!v->anon_vma && prev_av)
+		return FAIL(c, "vma %llu: chain of %zu AVCs but no anon_vma", ULL(v->id),
+			    av_list_count(h));
+	return 0;
+}
+
+/* ---- PTEs of one VMA ---- */
+
+static int check_pte(struct av_mm *mm, uint64_t addr, av_pte *ptep, void *arg)
+{
+	struct checker *c = arg;
+	struct av_world *w = c->w;
+	struct av_vma *v = c->vma;
+	av_pte pte = *ptep;
+	uint64_t val = pte_val(pte);
+
+	(void)mm;
+	c->ptes_in_vmas++;
+	if (pte_is_swap(pte)) {
+		struct av_swap_slot *s;
+		if (!val || val >= c->nr_slots || !(s = swap_slot(w, val))->used)
+			return FAIL(c, "pid %d %#llx: swap entry to a free slot %llu", v->mm->pid,
+				    ULL(addr), ULL(val));
+		c->swapcount[val]++;
+		if (s->cache_pfn) {
+			struct av_page *pg = pfn_page(w, s->cache_pfn);
+			if (pg->mapping && !av_vma_find_avc(v, pg->mapping))
+				return FAIL(c, "pid %d %#llx: swap-cached page's anon_vma %llu not on the chain",
+					    v->mm->pid, ULL(addr), ULL(pg->mapping->id));
+		}
+		return 0;
+	}
+	if (!pte_present(pte))
+		return FAIL(c, "pid %d %#llx: stray PTE %#llx", v->mm->pid, ULL(addr), ULL(pte));
+	if (val == ZERO_PFN) {
+		if (pte & PTE_WRITE)
+			return FAIL(c, "pid %d %#llx: writable zero page", v->mm->pid, ULL(addr));
+		return 0;
+	}
+	if (val >= c->nr_frames || !(pfn_page(w, val)->flags & PG_USED))
+		return FAIL(c, "pid %d %#llx: maps free frame %llu", v->mm->pid, ULL(addr), ULL(val));
+	struct av_page *pg = pfn_page(w, val);
+	c->mapcount[val]++;
+	if (!v->anon_vma)
+		return FAIL(c, "pid %d %#llx: anonymous page in vma %llu without anon_vma",
+			    v->mm->pid, ULL(addr), ULL(v->id));
+	if (!pg->mapping || !av_vma_find_avc(v, pg->mapping))
+		return FAIL(c, "pid %d %#llx: page %llu's anon_vma %llu is not on vma %llu's chain",
+			    v->mm->pid, ULL(addr), ULL(val),
+			    ULL(pg->mapping ? pg->mapping->id : 0), ULL(v->id));
+	if (pg->index != vma_linear_index(v, addr))
+		return FAIL(c, "pid %d %#llx: page %llu index %llu, expected %llu", v->mm->pid,
+			    ULL(addr), ULL(val), ULL(pg->index), ULL(vma_linear_index(v, addr)));
+	if ((pte & PTE_WRITE) && !(v->flags & VM_WRITE))
+		return FAIL(c, "pid %d %#llx: writable PTE in a read-only VMA", v->mm->pid, ULL(addr));
+	if ((pte & PTE_WRITE) && pg->mapcount != 1)
+		return FAIL(c, "pid %d %#llx: writable PTE to a page mapped %ld times",
+			    v->mm->pid, ULL(addr), pg->mapcount);
+	return 0;
+}
+
+static int count_pte(struct av_mm *mm, uint64_t addr, av_pte *pte, void *arg)
+{
+	(void)mm;
+	(void)addr;
+	(void)pte;
+	(*(uint64_t *)arg)++;
+	return 0;
+}
+
+/* Non-empty entries of a table, against its used count. */
+static int check_tables(struct checker *c, const struct av_pt *t, int level)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < PT_ENTRIES; i++) {
+		if (level == PT_LEVELS - 1) {
+			n += t->e.pte[i] != 0;
+		} else if (t->e.dir[i]) {
+			n++;
+			if (check_tables(c, t->e.dir[i], level + 1))
+				return -EUCLEAN;
+		}
+	}
+	if (n != t->used)
+		return FAIL(c, "page table at level %d: %u entries, counted %u", level, n, t->used);
+	return 0;
+}
+
+static int check_mm(struct checker *c, struct av_mm *mm)
+{
+	char why[128];
+	uint64_t all = 0, prev_end = 0;
+	size_t n = 0;
+
+	if (av_rb_validate(&mm->vma_tree, why, sizeof(why)))
+		return FAIL(c, "pid %d: VMA tree: %s", mm->pid, why);
+	c->ptes_in_vmas = 0;
+	for (struct av_vma *v = av_vma_first(mm); v; v = av_vma_next(v), n++) {
+		if (v->mm != mm || v->start >= v->end || !PAGE_ALIGNED(v->start) ||
+		    !PAGE_ALIGNED(v->end) || v->end > AV_TASK_SIZE)
+			return FAIL(c, "pid %d: bad vma %llu [%#llx, %#llx)", mm->pid, ULL(v->id),
+				    ULL(v->start), ULL(v->end));
+		if (v->start < prev_end)
+			return FAIL(c, "pid %d: vma %llu overlaps its predecessor", mm->pid,
+				    ULL(v->id));
+		prev_end = v->end;
+		if (check_chain(c, v))
+			return -EUCLEAN;
+		c->vma = v;
+		if (av_pte_range(mm, v->start, v->end, check_pte, c))
+			return -EUCLEAN;
+	}
+	if (n != mm->nr_vmas)
+		return FAIL(c, "pid %d: %zu VMAs in the tree, %zu counted", mm->pid, n, mm->nr_vmas);
+	c->vmas += n;
+	av_pte_range(mm, 0, AV_TASK_SIZE, count_pte, &all);
+	if (all != c->ptes_in_vmas)
+		return FAIL(c, "pid %d: %llu PTEs outside any VMA", mm->pid,
+			    ULL(all - c->ptes_in_vmas));
+	return mm->pgd ? check_tables(c, mm->pgd, 0) : 0;
+}
+
+/* ---- anon_vmas ---- */
+
+static int check_anon_vma(struct checker *c, struct anon_vma *av)
+{
+	struct av_world *w = c->w;
+	unsigned long refs = av->nr_avcs ? 1 : 0, children = 0, active = 0;
+	char why[128];
+	size_t n = 0;
+
+	if (av->root->root != av->root)
+		return FAIL(c, "anon_vma %llu: root %llu is not its own root", ULL(av->id),
+			    ULL(av->root->id));
+	if (av->root == av ? av->parent != av : av->parent->root != av->root)
+		return FAIL(c, "anon_vma %llu: root %llu differs from its parent's", ULL(av->id),
+			    ULL(av->root->id));
+	if (av->nr_avcs == 0)
+		return FAIL(c, "anon_vma %llu: alive with no VMA linked", ULL(av->id));
+	for (struct av_list *p = w->anon_vmas.next; p != &w->anon_vmas; p = p->next) {
+		struct anon_vma *o = av_list_entry(p, struct anon_vma, node);
+		if (o != av && o->root == av)
+			refs++;
+		if (o != av && o->parent == av)
+			children++;
+	}
+	if (av->root == av && av->nr_avcs)
+		children++;  /* a root counts itself */
+	for (struct av_list *p = w->mms.next; p != &w->mms; p = p->next) {
+		struct av_mm *mm = av_list_entry(p, struct av_mm, node);
+		for (struct av_vma *v = av_vma_first(mm); v; v = av_vma_next(v))
+			active += v->anon_vma == av;
+	}
+	if (av->refcount != refs)
+		return FAIL(c, "anon_vma %llu: refcount %lu, structure implies %lu", ULL(av->id),
+			    av->refcount, refs);
+	if (av->num_children != children)
+		return FAIL(c, "anon_vma %llu: num_children %lu, structure implies %lu",
+			    ULL(av->id), av->num_children, children);
+	if (av->num_active_vmas != active)
+		return FAIL(c, "anon_vma %llu: num_active_vmas %lu, structure implies %lu",
+			    ULL(av->id), av->num_active_vmas, active);
+	if (w->policy->avc_interval_tree) {
+		if (av_itree_validate(&av->avc_tree, why, sizeof(why)))
+			return FAIL(c, "anon_vma %llu: AVC tree: %s", ULL(av->id), why);
+		for (struct av_itree_node *it = av_itree_first(&av->avc_tree); it;
+		     it = av_itree_next(it), n++)
+			if (av_container_of(it, struct anon_vma_chain, it)->anon_vma != av)
+				return FAIL(c, "anon_vma %llu: foreign AVC in its tree", ULL(av->id));
+	} else {
+		for (struct av_list *p = av->avc_list.next; p != &av->avc_list; p = p->next, n++)
+			if (av_list_entry(p, struct anon_vma_chain, same_anon_vma)->anon_vma != av)
+				return FAIL(c, "anon_vma %llu: foreign AVC in its list", ULL(av->id));
+	}
+	if (n != av->nr_avcs)
+		return FAIL(c, "anon_vma %llu: %zu AVCs in its set, %zu counted", ULL(av->id), n,
+			    av->nr_avcs);
+	return 0;
+}
+
+/* ---- frames and swap slots against the PTEs seen ---- */
+
+static int check_pages(struct checker *c)
+{
+	struct av_world *w = c->w;
+
+	for (uint64_t pfn = 1; pfn < c->nr_frames; pfn++) {
+		struct av_page *pg = pfn_page(w, pfn);
+		long cached = (pg->flags & PG_SWAPCACHE) ? 1 : 0;
+		if (!(pg->flags & PG_USED))
+			continue;
+		if ((uint64_t)pg->mapcount != c->mapcount[pfn])
+			return FAIL(c, "page %llu: mapcount %ld, %llu PTEs map it", ULL(pfn),
+				    pg->mapcount, ULL(c->mapcount[pfn]));
+		if (pg->refcount != pg->mapcount + cached)
+			return FAIL(c, "page %llu: refcount %ld, expected %ld", ULL(pfn),
+				    pg->refcount, pg->mapcount + cached);
+		if (pg->refcount == 0 || (pg->flags & PG_LOCKED))
+			return FAIL(c, "page %llu: leaked or left locked", ULL(pfn));
+		if ((pg->flags & PG_EXCLUSIVE) && pg->mapcount > 1)
+			return FAIL(c, "page %llu: exclusive but mapped %ld times", ULL(pfn),
+				    pg->mapcount);
+		if (cached && swap_slot(w, pg->swap_slot)->cache_pfn != pfn)
+			return FAIL(c, "page %llu: swap cache slot %llu points elsewhere", ULL(pfn),
+				    ULL(pg->swap_slot));
+		if (pg->mapcount) {
+			long found = av_rmap_walk(w, pfn, false, NULL, NULL);
+			if (found != pg->mapcount)
+				return FAIL(c, "page %llu: rmap walk found %ld of %ld mappings",
+					    ULL(pfn), found, pg->mapcount);
+		}
+	}
+	for (uint64_t s = 1; s < c->nr_slots; s++) {
+		struct av_swap_slot *sl = swap_slot(w, s);
+		if (!sl->used)
+			continue;
+		if (sl->count != c->swapcount[s])
+			return FAIL(c, "swap slot %llu: count %llu, %llu swap PTEs", ULL(s),
+				    ULL(sl->count), ULL(c->swapcount[s]));
+		if (!sl->count && !sl->cache_pfn)
+			return FAIL(c, "swap slot %llu: in use by nothing", ULL(s));
+		if (sl->cache_pfn && pfn_page(w, sl->cache_pfn)->swap_slot != s)
+			return FAIL(c, "swap slot %llu: cached page disagrees", ULL(s));
+	}
+	return 0;
+}
+
+int av_check(av_world *w)
+{
+	struct checker c = { .w = w };
+	int err;
+
+	c.nr_frames = w->frames.nr_total;
+	c.nr_slots = w->swap.nr_total;
+	c.mapcount = av_alloc(w, c.nr_frames * sizeof(uint64_t), AV_OBJ_OTHER);
+	c.swapcount = av_alloc(w, c.nr_slots * sizeof(uint64_t), AV_OBJ_OTHER);
+	if (!c.mapcount || !c.swapcount) {
+		err = av_fail(w, -ENOMEM, "av_check", "cannot allocate its counters");
+		goto out;
+	}
+	memset(c.mapcount, 0, c.nr_frames * sizeof(uint64_t));
+	memset(c.swapcount, 0, c.nr_slots * sizeof(uint64_t));
+	if ((err = check_object_counts(&c)))
+		goto out;
+	for (struct av_list *p = w->mms.next; p != &w->mms; p = p->next)
+		if ((err = check_mm(&c, av_list_entry(p, struct av_mm, node))))
+			goto out;
+	for (struct av_list *p = w->anon_vmas.next; p != &w->anon_vmas; p = p->next)
+		if ((err = check_anon_vma(&c, av_list_entry(p, struct anon_vma, node))))
+			goto out;
+	if ((err = check_pages(&c)))
+		goto out;
+	if (c.vmas != w->st.obj[AV_OBJ_VMA].live)
+		err = FAIL(&c, "vma: %llu live, %llu in trees", ULL(w->st.obj[AV_OBJ_VMA].live),
+			   ULL(c.vmas));
+	else if (c.avcs != w->st.obj[AV_OBJ_AVC].live)
+		err = FAIL(&c, "avc: %llu live, %llu on chains", ULL(w->st.obj[AV_OBJ_AVC].live),
+			   ULL(c.avcs));
+out:
+	if (c.mapcount)
+		av_free(w, c.mapcount, c.nr_frames * sizeof(uint64_t), AV_OBJ_OTHER);
+	if (c.swapcount)
+		av_free(w, c.swapcount, c.nr_slots * sizeof(uint64_t), AV_OBJ_OTHER);
+	return err;
+}

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rmap.h - anon_vma, anon_vma_chain and the reverse-map walks.
+ *
+ * Lock order (2026-11-25; the one place it is written down):
+ *
+ *   mm->mmap_lock            write for map changes, fork, exit; read for faults
+ *     page lock              (rmap walks start here; COW reuse trylocks)
+ *       anon_vma->root->rwsem  write to link/unlink AVCs or move a page;
+ *                              read for rmap walks
+ *         mm->ptl            page-table lock, innermost
+ *
+ * Only the *root* anon_vma's lock is ever taken (the seed's series, 2.6.35):
+ * every anon_vma of a fork tree shares it, so a walk and a fork/unmap in the
+ * same tree serialize, and anon_vma->root is a direct pointer that stays
+ * valid because every descendant holds a reference on its root.
+ *
+ * Invariants (checked by av_check):
+ *  - every AVC is on its VMA's chain and in its anon_vma's AVC set;
+ *  - vma->anon_vma, if set, is on vma's chain; the chain runs newest to
+ *    oldest and ends at the root;
+ *  - av->root == av->parent->root; the root is its own root and parent;
+ *  - refcount = (AVC set non-empty) + number of live anon_vmas whose root is
+ *    this one (other than itself) + pins by walkers;
+ *  - num_children = anon_vmas whose parent is this one (a root counts itself
+ *    while its AVC set is non-empty); num_active_vmas = VMAs whose anon_vma
+ *    is this one.
+ */
+#ifndef AV_RMAP_H
+#define AV_RMAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "itree.h"
+#include "list.h"
+#include "../port/port.h"
+#include "../vm/vm.h"
+
+struct av_world;
+struct av_vma;
+struct av_mm;
+struct av_page;
+
+struct anon_vma {
+	struct anon_vma *root;    /* oldest anon_vma of this tree (the seed) */
+	struct anon_vma *parent;  /* the anon_vma this one was forked from */
+	unsigned long refcount;
+	unsigned long num_children;
+	unsigned long num_active_vmas;
+	struct av_itree avc_tree; /* linux-6.18: AVCs by VMA pgoff range */
+	struct av_list avc_list;  /* 2.6.35: AVCs, newest first */
+	size_t nr_avcs;
+	struct av_rwsem rwsem;    /* used only in the root */
+	struct av_list node;      /* world->anon_vmas */
+	uint64_t id;
+};
+
+struct anon_vma_chain {
+	struct av_vma *vma;
+	struct anon_vma *anon_vma;
+	struct av_list same_vma;      /* on vma->anon_vma_chain */
+	struct av_itree_node it;      /* in anon_vma->avc_tree (6.18) */
+	struct av_list same_anon_vma; /* on anon_vma->avc_list (2.6.35) */
+};
+
+/* anon_vma.c */
+int av_anon_vma_prepare(struct av_world *w, struct av_vma *vma);
+int av_anon_vma_clone(struct av_world *w, struct av_vma *dst, struct av_vma *src);
+int av_anon_vma_fork(struct av_world *w, struct av_vma *vma, struct av_vma *pvma);
+void av_unlink_anon_vmas(struct av_world *w, struct av_vma *vma);
+void av_get_anon_vma(struct anon_vma *av);
+void av_put_anon_vma(struct av_world *w, struct anon_vma *av);
+void av_anon_vma_lock_write(struct av_world *w, struct anon_vma *av);
+void av_anon_vma_unlock_write(struct anon_vma *av);
+void av_anon_vma_lock_read(struct av_world *w, struct anon_vma *av);
+void av_anon_vma_unlock_read(struct anon_vma *av);
+/* Change a VMA's range or pgoff, keeping the AVC interval trees sorted. */
+void av_vma_set_range(struct av_world *w, struct av_vma *v, uint64_t start,
+		      uint64_t end, uint64_t pgoff);
+/* dup_anon_vma: give dst src's anon_vma (and chain) if dst has none. */
+int av_dup_anon_vma(struct av_world *w, struct av_vma *dst, struct av_vma *src);
+/* The AVC on vma's chain whose anon_vma is av, or NULL. */
+struct anon_vma_chain *av_vma_find_avc(const struct av_vma *vma, const struct anon_vma *av);
+
+/* rmap.c: walks from a page.
+ * fn is called, root lock held for reading, for each PTE found mapping the
+ * page; a non-zero return stops the walk.  counted: add to the walk stats
+ * (av_check walks uncounted).  Returns the number of PTEs found. */
+typedef int (*av_rmap_fn)(struct av_world *w, struct av_vma *vma, uint64_t addr,
+			  uint64_t *pte, void *arg);
+long av_rmap_walk(struct av_world *w, uint64_t pfn, bool counted, av_rmap_fn fn, void *arg);
+
+/* The three users of the walk (reclaim, aging, migration), page by page. */
+int av_try_to_unmap(struct av_world *w, uint64_t pfn);   /* to swap */
+long av_page_referenced(struct av_world *w, uint64_t pfn);
+int av_migrate_page(struct av_world *w, uint64_t pfn);
+
+#endif

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * inspect.c - read-only views: statistics and object listings.
+ */
+#include <errno.h>
+#include <string.h>
+#include "vm.h"
+#include "../core/rmap.h"
+
+struct scan {
+	const struct av_world *w;
+	struct av_stats *s;
+	uint8_t *seen;   /* by pfn: counted in anon_pages already */
+};
+
+static int scan_pte(struct av_mm *mm, uint64_t addr, av_pte *pte, void *arg)
+{
+	struct scan *sc = arg;
+	uint64_t pfn = pte_val(*pte);
+
+	(void)mm;
+	(void)addr;
+	if (pte_is_swap(*pte)) {
+		sc->s->swap_ptes++;
+	} else if (pte_present(*pte) && pfn == ZERO_PFN) {
+		sc->s->zero_ptes++;
+	} else if (pte_present(*pte)) {
+		sc->s->anon_ptes++;
+		if (sc->seen && !sc->seen[pfn]) {
+			sc->seen[pfn] = 1;
+			sc->s->anon_pages++;
+		}
+	}
+	return 0;
+}
+
+void av_stats_read(const struct av_world *w, struct av_stats *s)
+{
+	struct av_world *mw = (struct av_world *)w;  /* scratch allocation only */
+	size_t n = w->frames.nr_total;
+	struct scan sc = { w, s, av_alloc(mw, n, AV_OBJ_OTHER) };
+
+	*s = w->st;
+	if (sc.seen)
+		memset(sc.seen, 0, n);
+	for (const struct av_list *p = w->mms.next; p != &w->mms; p = p->next) {
+		struct av_mm *mm = av_list_entry(p, struct av_mm, node);
+		s->procs++;
+		s->vmas += mm->nr_vmas;
+		av_pte_range(mm, 0, AV_TASK_SIZE, scan_pte, &sc);
+	}
+	if (sc.seen) {
+		av_free(mw, sc.seen, n, AV_OBJ_OTHER);
+		/* The scratch array is not part of the world. */
+		s->obj[AV_OBJ_OTHER] = w->st.obj[AV_OBJ_OTHER];
+	} else {
+		/* Without scratch memory, distinct pages are counted from the
+		 * frames side: every used frame with a mapping. */
+		for (uint64_t pfn = 1; pfn < n; pfn++)
+			s->anon_pages += pfn_page(w, pfn)->mapcount > 0;
+	}
+}
+
+int av_proc_foreach(const struct av_world *w, av_proc_fn fn, void *arg)
+{
+	for (const struct av_list *p = w->mms.next; p != &w->mms; p = p->next) {
+		const struct av_mm *mm = av_list_entry(p, struct av_mm, node);
+		int r = fn(mm->pid, mm->parent_pid, arg);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+#define CHAIN_INLINE 64
+
+int av_vma_foreach(const struct av_world *w, int pid, av_vma_fn fn, void *arg)
+{
+	struct av_mm *mm = av_mm_lookup((struct av_world *)w, pid);
+
+	if (!mm)
+		return -ESRCH;
+	for (struct av_vma *v = av_vma_first(mm); v; v = av_vma_next(v)) {
+		size_t len = av_list_count(&v->anon_vma_chain), i = 0;
+		uint64_t inline_ids[CHAIN_INLINE], *ids = inline_ids;
+		struct av_vma_info info;
+		int r;
+
+		if (len > CHAIN_INLINE &&
+		    !(ids = av_alloc((struct av_world *)w, len * sizeof(*ids), AV_OBJ_OTHER)))
+			return -ENOMEM;
+		for (struct av_list *p = v->anon_vma_chain.next; p != &v->anon_vma_chain; p = p->next)
+			ids[i++] = av_list_entry(p, struct anon_vma_chain, same_vma)->anon_vma->id;
+		info = (struct av_vma_info){ v->id, v->start, v->end, v->pgoff,
+					     vm_flags_to_prot(v->flags),
+					     v->anon_vma ? v->anon_vma->id : 0, len, ids };
+		r = fn(&info, arg);
+		if (ids != inline_ids)
+			av_free((struct av_world *)w, ids, len * sizeof(*ids), AV_OBJ_OTHER);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int av_anon_vma_foreach(const struct av_world *w, av_anon_vma_fn fn, void *arg)
+{
+	for (const struct av_list *p = w->anon_vmas.next; p != &w->anon_vmas; p = p->next) {
+		const struct anon_vma *av = av_list_entry(p, struct anon_vma, node);
+		struct av_anon_vma_info info = { av->id, av->root->id, av->parent->id,
+						 av->refcount, av->num_children,
+						 av->num_active_vmas, av->nr_avcs };
+		int r = fn(&info, arg);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int av_page_lookup(const struct av_world *w, int pid, uint64_t addr, struct av_page_info *out)
+{
+	struct av_mm *mm = av_mm_lookup((struct av_world *)w, pid);
+	av_pte *ptep, pte;
+
+	if (!mm)
+		return -ESRCH;
+	memset(out, 0, sizeof(*out));
+	ptep = av_pte_lookup(mm, addr & ~(PAGE_SIZE - 1));
+	pte = ptep ? *ptep : 0;
+	if (!pte)
+		return 0;
+	if (pte_is_swap(pte)) {
+		out->kind = AV_PTE_SWAP;
+		out->swap_slot = pte_val(pte);
+		out->swap_exclusive = (pte & PTE_SWP_EXCL) != 0;
+		return 0;
+	}
+	out->pfn = pte_val(pte);
+	out->writable = (pte & PTE_WRITE) != 0;
+	out->young = (pte & PTE_YOUNG) != 0;
+	if (out->pfn == ZERO_PFN) {
+		out->kind = AV_PTE_ZERO;
+		return 0;
+	}
+	const struct av_page *pg = pfn_page(w, out->pfn);
+	out->kind = AV_PTE_ANON;
+	out->anon_vma = pg->mapping ? pg->mapping->id : 0;
+	out->index = pg->index;
+	out->mapcount = pg->mapcount;
+	out->refcount = pg->refcount;
+	out->exclusive = (pg->flags & PG_EXCLUSIVE) != 0;
+	return 0;
+}

@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mapops.c - changes to an address space: mmap, munmap, mprotect, mremap,
+ * MADV_DONTNEED, and the pieces they share (zap, split, remove).
+ *
+ * Each do_* function runs with the mm's mmap_lock held for writing (api.c)
+ * and either succeeds or returns an errno leaving a consistent world.  A
+ * failure part-way through a multi-VMA operation leaves the VMAs done so far
+ * changed, as Linux does (mprotect, munmap after a split).
+ */
+#include <errno.h>
+#include "vm.h"
+#include "../core/rmap.h"
+#include "../policy/policy.h"
+
+/* ---- zap: drop PTEs of a range ---- */
+
+static int zap_one(struct av_mm *mm, uint64_t addr, av_pte *pte, void *arg)
+{
+	struct av_world *w = arg;
+	av_pte old = *pte;
+
+	av_pte_set(mm, addr, pte, 0);
+	if (pte_is_swap(old))
+		av_swap_entry_put(w, pte_val(old));
+	else if (pte_val(old) != ZERO_PFN)
+		av_page_unmap_one(w, pte_val(old));
+	return 0;
+}
+
+void av_zap_range(struct av_world *w, struct av_vma *v, uint64_t start, uint64_t end)
+{
+	av_mutex_lock(&v->mm->ptl);
+	w->st.lock.ptl++;
+	av_pte_range(v->mm, start, end, zap_one, w);
+	av_mutex_unlock(&v->mm->ptl);
+}
+
+void av_vma_remove(struct av_world *w, struct av_vma *v)
+{
+	av_zap_range(w, v, v->start, v->end);
+	av_unlink_anon_vmas(w, v);
+	av_vma_erase(v->mm, v);
+	av_vma_free(w, v);
+}
+
+/* ---- split ---- */
+
+int av_split_vma(struct av_world *w, struct av_vma *v, uint64_t addr, bool new_below,
+		 struct av_vma **out_new)
+{
+	struct av_vma *n = av_vma_dup(w, v);
+	uint64_t off = (addr - v->start) >> PAGE_SHIFT;
+	int err;
+
+	if (!n)
+		return av_fail(w, -ENOMEM, "split_vma", "cannot allocate a VMA");
+	if (new_below)
+		n->end = addr;
+	else {
+		n->start = addr;
+		n->pgoff += off;
+	}
+	err = av_anon_vma_clone(w, n, v);
+	if (err) {
+		av_vma_free(w, n);
+		return err;
+	}
+	if (new_below)
+		av_vma_set_range(w, v, addr, v->end, v->pgoff + off);
+	else
+		av_vma_set_range(w, v, v->start, addr, v->pgoff);
+	av_vma_insert(v->mm, n);
+	*out_new = n;
+	return 0;
+}
+
+/* ---- munmap ---- */
+
+int av_do_munmap(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t end)
+{
+	struct av_vma *v = av_vma_first_after(mm, start), *last, *part, *next;
+	int err;
+
+	if (!v || v->start >= end)
+		return 0;
+	/* The surviving outer parts become new VMAs; v and last go. */
+	if (v->start < start && (err = av_split_vma(w, v, start, true, &part)))
+		return err;
+	last = av_vma_find(mm, end - 1);
+	if (last && last->end > end && (err = av_split_vma(w, last, end, false, &part)))
+		return err;
+	for (v = av_vma_first_after(mm, start); v && v->start < end; v = av_vma_next(v))
+		av_zap_range(w, v, v->start, v->end);
+	for (v = av_vma_first_after(mm, start); v && v->start < end; v = av_vma_next(v))
+		av_unlink_anon_vmas(w, v);
+	for (v = av_vma_first_after(mm, start); v && v->start < end; v = next) {
+		next = av_vma_next(v);
+		av_vma_erase(mm, v);
+		av_vma_free(w, v);
+	}
+	av_pt_free_empty(w, mm, start, end);
+	return 0;
+}
+
+/* ---- mmap ---- */
+
+int av_do_mmap(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t end, int prot)
+{
+	struct av_vma *v = av_vma_first_after(mm, start);
+	unsigned flags = prot_to_vm_flags(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+	uint64_t pgoff = start >> PAGE_SHIFT;
+	int err;
+
+	if (v && v->start < end)
+		return av_fail(w, -EEXIST, "mmap", "[%#llx, %#llx) overlaps a mapping at %#llx",
+			       (unsigned long long)start, (unsigned long long)end,
+			       (unsigned long long)v->start);
+	if (prot & AV_PROT_WRITE)
+		flags |= VM_ACCOUNT;  /* private writable memory is committed */
+	err = av_vma_merge_new_range(w, mm, start, end, flags, pgoff, NULL, NULL, &v);
+	if (err || v)
+		return err;
+	v = av_vma_new(w, mm, start, end, pgoff, flags);
+	if (!v)
+		return av_fail(w, -ENOMEM, "mmap", "cannot allocate a VMA");
+	av_vma_insert(mm, v);
+	return 0;
+}
+
+/* ---- mprotect ---- */
+
+struct prot_arg {
+	struct av_world *w;
+	bool writable;
+};
+
+/* change_protection: drop write permission, or grant it at once where the
+ * write fault would (an exclusive anonymous page). */
+static int protect_one(struct av_mm *mm, uint64_t addr, av_pte *pte, void *arg)
+{
+	struct prot_arg *p = arg;
+	av_pte v = *pte;
+
+	(void)mm;
+	(void)addr;
+	if (!pte_present(v) || pte_val(v) == ZERO_PFN)
+		return 0;
+	if (!p->writable)
+		*pte = v & ~(av_pte)PTE_WRITE;
+	else if (p->w->policy->anon_exclusive &&
+		 (pfn_page(p->w, pte_val(v))->flags & PG_EXCLUSIVE))
+		*pte = v | PTE_WRITE;
+	return 0;
+}
+
+static unsigned mprotect_newflags(const struct av_world *w, const struct av_vma *v, int prot)
+{
+	unsigned nf = (v->flags & ~VM_ACCESS_FLAGS) | prot_to_vm_flags(prot);
+
+	if (nf & VM_WRITE) {
+		if (!(v->flags & (VM_ACCOUNT | VM_WRITE)))
+			nf |= VM_ACCOUNT;
+	} else if (w->policy->mprotect_drops_account && (v->flags & VM_ACCOUNT) &&
+		   !v->anon_vma) {
+		nf &= ~VM_ACCOUNT;
+	}
+	return nf;
+}
+
+int av_do_mprotect(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t end, int prot)
+{
+	struct av_vma *v = av_vma_first_after(mm, start);
+	uint64_t tmp;
+
+	if (!v || v->start > start)
+		return av_fail(w, -ENOMEM, "mprotect", "%#llx is not mapped",
+			       (unsigned long long)start);
+	for (tmp = start; tmp < end;) {
+		unsigned nf;
+		struct av_vma *out = v;
+		uint64_t to;
+
+		if (!v || v->start != tmp)
+			return av_fail(w, -ENOMEM, "mprotect", "hole at %#llx",
+				       (unsigned long long)tmp);
+		nf = mprotect_newflags(w, v, prot);
+		to = v->end < end ? v->end : end;
+		if (nf != v->flags) {
+			struct prot_arg pa = { w, (nf & VM_WRITE) != 0 };
+			int err = av_vma_modify_flags(w, v, tmp, to, nf, &out);
+			if (err)
+				return err;
+			av_pte_range(mm, tmp, to, protect_one, &pa);
+		}
+		tmp = out->end;
+		v = av_vma_next(out);
+	}
+	return 0;
+}
+
+/* ---- MADV_DONTNEED ---- */
+
+int av_do_dontneed(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t end)
+{
+	uint64_t covered = 0;
+
+	for (struct av_vma *v = av_vma_first_after(mm, start); v && v->start < end;
+	     v = av_vma_next(v)) {
+		uint64_t s = v->start > start ? v->start : start;
+		uint64_t e = v->end < end ? v->end : end;
+		av_zap_range(w, v, s, e);
+		covered += e - s;
+	}
+	if (covered != end - start)
+		return av_fail(w, -ENOMEM, "madvise", "part of [%#llx, %#llx) is not mapped",
+			       (unsigned long long)start, (unsigned long long)end);
+	return 0;
+}
+
+/* ---- mremap ---- */
+
+static int move_one(struct av_mm *mm, uint64_t addr, av_pte *pte, void *arg)
+{
+	int64_t delta = *(int64_t *)arg;
+	av_pte *dst = av_pte_lookup(mm, (uint64_t)((int64_t)addr + delta));
+	av_pte v = *pte;
+
+	av_pte_set(mm, addr, pte, 0);
+	av_pte_set(mm, (uint64_t)((int64_t)addr + delta), dst, v);
+	return 0;
+}
+
+/* Tables for every page that will move, so that moving cannot fail. */
+static int prealloc_one(struct av_mm *mm, uint64_t addr, av_pte *pte, void *arg)
+{
+	av_pte *dst;
+
+	(void)pte;
+	return av_pte_alloc(mm->w, mm, (uint64_t)((int64_t)addr + *(int64_t *)arg), &dst);
+}
+
+/* copy_vma: the VMA that will hold [new_addr, new_addr+len) of v's memory,
+ * merged with a neighbour there if possible. */
+static int copy_vma(struct av_world *w, struct av_vma *v, uint64_t old_addr, uint64_t len,
+		    uint64_t new_addr, struct av_vma **out)
+{
+	uint64_t pgoff = vma_linear_index(v, old_addr);
+	struct av_vma *n;
+	int err;
+
+	/* Never faulted: nothing to keep in place, start afresh at new_addr. */
+	if (!v->anon_vma)
+		pgoff = new_addr >> PAGE_SHIFT;
+	err = av_vma_merge_new_range(w, v->mm, new_addr, new_addr + len, v->flags, pgoff,
+				     v->anon_vma, v, out);
+	if (err || *out)
+		return err;
+	n = av_vma_dup(w, v);
+	if (!n)
+		return av_fail(w, -ENOMEM, "mremap", "cannot allocate a VMA");
+	n->start = new_addr;
+	n->end = new_addr + len;
+	n->pgoff = pgoff;
+	if ((err = av_anon_vma_clone(w, n, v))) {
+		av_vma_free(w, n);
+		return err;
+	}
+	av_vma_insert(v->mm, n);
+	*out = n;
+	return 0;
+}
+
+static int move_vma(struct av_world *w, struct av_vma *v, uint64_t old_addr, uint64_t old_len,
+		    uint64_t new_len, uint64_t new_addr)
+{
+	struct av_mm *mm = v->mm;
+	int64_t delta = (int64_t)new_addr - (int64_t)old_addr;
+	struct av_vma *nv;
+	int err;
+
+	err = av_pte_range(mm, old_addr, old_addr + old_len, prealloc_one, &delta);
+	if (!err)
+		err = copy_vma(w, v, old_addr, new_len, new_addr, &nv);
+	if (err) {
+		av_pt_free_empty(w, mm, new_addr, new_addr + new_len);
+		return err == -ENOMEM ? av_fail(w, err, "mremap", "out of memory moving %#llx",
+						 (unsigned long long)old_addr) : err;
+	}
+	av_mutex_lock(&mm->ptl);
+	w->st.lock.ptl++;
+	av_pte_range(mm, old_addr, old_addr + old_len, move_one, &delta);
+	av_mutex_unlock(&mm->ptl);
+	/* The old range holds no pages now.  Should splitting it fail, Linux
+	 * leaves it mapped and empty, and so do we. */
+	av_do_munmap(w, mm, old_addr, old_addr + old_len);
+	return 0;
+}
+
+int av_do_mremap(struct av_world *w, struct av_mm *mm, uint64_t addr, uint64_t old_len,
+		 uint64_t new_len, int flags, uint64_t new_addr)
+{
+	struct av_vma *v, *merged;
+	int err;
+
+	if (flags & AV_MREMAP_FIXED) {
+		if (addr < new_addr + new_len && new_addr < addr + old_len)
+			return av_fail(w, -EINVAL, "mremap", "old and new ranges overlap");
+		if ((err = av_do_munmap(w, mm, new_addr, new_addr + new_len)))
+			return err;
+		if (old_len > new_len) {
+			if ((err = av_do_munmap(w, mm, addr + new_len, addr + old_len)))
+				return err;
+			old_len = new_len;
+		}
+	} else if (old_len >= new_len) {
+		return av_do_munmap(w, mm, addr + new_len, addr + old_len);
+	}
+	v = av_vma_find(mm, addr);
+	if (!v)
+		return av_fail(w, -EFAULT, "mremap", "%#llx is not mapped", (unsigned long long)addr);
+	if (old_len > v->end - addr)
+		return av_fail(w, -EFAULT, "mremap", "[%#llx, +%#llx) spans more than one mapping",
+			       (unsigned long long)addr, (unsigned long long)old_len);
+	if (flags & AV_MREMAP_FIXED)
+		return move_vma(w, v, addr, old_len, new_len, new_addr);
+
+	/* Grow in place: only at the end of the VMA, into free space. */
+	if (addr + old_len == v->end) {
+		struct av_vma *next = av_vma_next(v);
+		uint64_t new_end = addr + new_len;
+		if (new_end <= AV_TASK_SIZE && (!next || next->start >= new_end)) {
+			err = av_vma_merge_new_range(w, mm, v->end, new_end, v->flags,
+						     vma_linear_index(v, v->end), v->anon_vma,
+						     NULL, &merged);
+			if (err)
+				return err;
+			if (merged)
+				return 0;
+		}
+	}
+	return av_fail(w, -ENOMEM, "mremap", "cannot grow [%#llx, +%#llx) in place",
+		       (unsigned long long)addr, (unsigned long long)old_len);
+}

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mm.c - address spaces: creation, fork (dup_mmap), exit.
+ */
+#include <errno.h>
+#include <string.h>
+#include "vm.h"
+#include "../core/rmap.h"
+#include "../policy/policy.h"
+
+static int pid_table_grow(struct av_world *w)
+{
+	size_t cap = w->pid_cap ? w->pid_cap * 2 : 64;
+	struct av_mm **t = av_alloc(w, cap * sizeof(*t), AV_OBJ_OTHER);
+
+	if (!t)
+		return -ENOMEM;
+	memset(t, 0, cap * sizeof(*t));
+	if (w->mm_by_pid) {
+		memcpy(t, w->mm_by_pid, w->pid_cap * sizeof(*t));
+		av_free(w, w->mm_by_pid, w->pid_cap * sizeof(*t), AV_OBJ_OTHER);
+	}
+	w->mm_by_pid = t;
+	w->pid_cap = cap;
+	return 0;
+}
+
+int av_mm_create(struct av_world *w, int parent_pid, struct av_mm **out)
+{
+	struct av_mm *mm;
+
+	if (w->nr_procs >= w->max_procs)
+		return av_fail(w, -EAGAIN, "proc_create", "process limit (%llu) reached",
+			       (unsigned long long)w->max_procs);
+	if ((size_t)w->next_pid >= w->pid_cap && pid_table_grow(w))
+		return av_fail(w, -ENOMEM, "proc_create", "cannot grow the pid table");
+	mm = av_alloc(w, sizeof(*mm), AV_OBJ_MM);
+	if (!mm)
+		return av_fail(w, -ENOMEM, "proc_create", "cannot allocate an mm");
+	memset(mm, 0, sizeof(*mm));
+	if (av_rwsem_init(&mm->mmap_lock)) {
+		av_free(w, mm, sizeof(*mm), AV_OBJ_MM);
+		return av_fail(w, -ENOMEM, "proc_create", "cannot initialise mmap_lock");
+	}
+	if (av_mutex_init(&mm->ptl)) {
+		av_rwsem_destroy(&mm->mmap_lock);
+		av_free(w, mm, sizeof(*mm), AV_OBJ_MM);
+		return av_fail(w, -ENOMEM, "proc_create", "cannot initialise the page-table lock");
+	}
+	mm->w = w;
+	mm->pid = w->next_pid++;
+	mm->parent_pid = parent_pid;
+	w->mm_by_pid[mm->pid] = mm;
+	av_list_add_tail(&mm->node, &w->mms);
+	w->nr_procs++;
+	*out = mm;
+	return 0;
+}
+
+/* exit_mmap: unmap every VMA, then unlink the anon_vmas of each in address
+ * order (as free_pgtables does), then free the VMAs and tables. */
+void av_mm_destroy(struct av_world *w, struct av_mm *mm)
+{
+	struct av_vma *v, *next;
+
+	for (v = av_vma_first(mm); v; v = av_vma_next(v))
+		av_zap_range(w, v, v->start, v->end);
+	for (v = av_vma_first(mm); v; v = av_vma_next(v))
+		av_unlink_anon_vmas(w, v);
+	for (v = av_vma_first(mm); v; v = next) {
+		next = av_vma_next(v);
+		av_vma_erase(mm, v);
+		av_vma_free(w, v);
+	}
+	av_pt_free_all(w, mm);
+	w->mm_by_pid[mm->pid] = NULL;
+	av_list_del(&mm->node);
+	w->nr_procs--;
+	av_mutex_destroy(&mm->ptl);
+	av_rwsem_destroy(&mm->mmap_lock);
+	av_free(w, mm, sizeof(*mm), AV_OBJ_MM);
+}
+
+/* ---- fork: copy_page_range for one VMA ---- */
+
+struct copy_arg {
+	struct av_world *w;
+	struct av_mm *dst;
+};
+
+static int copy_one_pte(struct av_mm *src_mm, uint64_t addr, av_pte *src, void *arg)
+{
+	struct copy_arg *c = arg;
+	struct av_world *w = c->w;
+	av_pte *dst, pte = *src;
+	int err = av_pte_alloc(w, c->dst, addr, &dst);
+
+	if (err)
+		return err;
+	if (pte_is_swap(pte)) {
+		/* The slot is shared now: neither side owns it exclusively. */
+		swap_slot(w, pte_val(pte))->count++;
+		pte &= ~(av_pte)PTE_SWP_EXCL;
+		av_pte_set(src_mm, addr, src, pte);
+	} else if (pte_val(pte) != ZERO_PFN) {
+		struct av_page *pg = pfn_page(w, pte_val(pte));
+		pg->mapcount++;
+		pg->refcount++;
+		pg->flags &= ~PG_EXCLUSIVE;
+		/* Copy-on-write: both sides read-only until the next write. */
+		pte &= ~(av_pte)PTE_WRITE;
+		av_pte_set(src_mm, addr, src, pte);
+	}
+	/* The child's entry starts old (not recently referenced). */
+	av_pte_set(c->dst, addr, dst, pte & ~(av_pte)PTE_YOUNG);
+	return 0;
+}
+
+static int copy_page_range(struct av_world *w, struct av_mm *dst, struct av_vma *src)
+{
+	struct copy_arg c = { w, dst };
+
+	av_mutex_lock(&src->mm->ptl);
+	w->st.lock.ptl++;
+	int err = av_pte_range(src->mm, src->start, src->end, copy_one_pte, &c);
+	av_mutex_unlock(&src->mm->ptl);
+	return err;
+}
+
+/* Copy every VMA of parent into child.  Only VMAs with an anon_vma copy
+ * their page tables (the others can only hold zero-page entries, which the
+ * child will fault in again). */
+int av_dup_mmap(struct av_world *w, struct av_mm *parent, struct av_mm *child)
+{
+	for (struct av_vma *pv = av_vma_first(parent); pv; pv = av_vma_next(pv)) {
+		struct av_vma *v = av_vma_dup(w, pv);
+		int err;
+
+		if (!v)
+			return av_fail(w, -ENOMEM, "fork", "cannot allocate a VMA");
+		v->mm = child;
+		err = av_anon_vma_fork(w, v, pv);
+		if (err) {
+			av_vma_free(w, v);
+			return err;
+		}
+		av_vma_insert(child, v);
+		if (pv->anon_vma && (err = copy_page_range(w, child, pv)))
+			return av_fail(w, err, "fork", "cannot allocate a page table");
+	}
+	return 0;
+}

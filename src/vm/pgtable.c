@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pgtable.c - 4-level page tables: 512 entries a level, 4 KiB pages, 48-bit
+ * virtual addresses (PGD, PUD, PMD, PTE as on x86-64).
+ *
+ * Each table counts its non-empty entries, so that empty tables can be freed
+ * after an unmap.  Tables are model bookkeeping: the kernel frees them by
+ * floor/ceiling rules, and the difference is invisible to every counter a
+ * scenario compares.
+ */
+#include <errno.h>
+#include <string.h>
+#include "vm.h"
+
+static unsigned pt_index(uint64_t addr, int level)
+{
+	return (unsigned)(addr >> (PAGE_SHIFT + 9 * (PT_LEVELS - 1 - level))) & (PT_ENTRIES - 1);
+}
+
+/* Bytes of address space one entry at this level covers. */
+static uint64_t pt_span(int level)
+{
+	return 1ULL << (PAGE_SHIFT + 9 * (PT_LEVELS - 1 - level));
+}
+
+static struct av_pt *pt_new(struct av_world *w)
+{
+	struct av_pt *t = av_alloc(w, sizeof(*t), AV_OBJ_PGTABLE);
+
+	if (t)
+		memset(t, 0, sizeof(*t));
+	return t;
+}
+
+av_pte *av_pte_lookup(const struct av_mm *mm, uint64_t addr)
+{
+	struct av_pt *t = mm->pgd;
+
+	for (int level = 0; t && level < PT_LEVELS - 1; level++)
+		t = t->e.dir[pt_index(addr, level)];
+	return t ? &t->e.pte[pt_index(addr, PT_LEVELS - 1)] : NULL;
+}
+
+int av_pte_alloc(struct av_world *w, struct av_mm *mm, uint64_t addr, av_pte **out)
+{
+	struct av_pt *t;
+
+	if (!mm->pgd && !(mm->pgd = pt_new(w)))
+		return -ENOMEM;
+	t = mm->pgd;
+	for (int level = 0; level < PT_LEVELS - 1; level++) {
+		struct av_pt **slot = &t->e.dir[pt_index(addr, level)];
+		if (!*slot) {
+			if (!(*slot = pt_new(w)))
+				return -ENOMEM;
+			t->used++;
+		}
+		t = *slot;
+	}
+	*out = &t->e.pte[pt_index(addr, PT_LEVELS - 1)];
+	return 0;
+}
+
+void av_pte_set(struct av_mm *mm, uint64_t addr, av_pte *slot, av_pte val)
+{
+	/* The leaf table starts where entry 0 is: the union is its first member. */
+	struct av_pt *t = (struct av_pt *)(void *)(slot - pt_index(addr, PT_LEVELS - 1));
+
+	(void)mm;
+	if (!*slot && val)
+		t->used++;
+	else if (*slot && !val)
+		t->used--;
+	*slot = val;
+}
+
+static int range_level(struct av_mm *mm, struct av_pt *t, int level, uint64_t base,
+		       uint64_t start, uint64_t end, av_pte_fn fn, void *arg)
+{
+	uint64_t span = pt_span(level);
+
+	for (unsigned i = pt_index(start > base ? start : base, level); i < PT_ENTRIES; i++) {
+		uint64_t lo = base + i * span;
+		int err;
+
+		if (lo >= end)
+			break;
+		if (level == PT_LEVELS - 1) {
+			if (t->e.pte[i] && (err = fn(mm, lo, &t->e.pte[i], arg)))
+				return err;
+		} else if (t->e.dir[i]) {
+			err = range_level(mm, t->e.dir[i], level + 1, lo, start, end, fn, arg);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+int av_pte_range(struct av_mm *mm, uint64_t start, uint64_t end, av_pte_fn fn, void *arg)
+{
+	if (!mm->pgd || start >= end)
+		return 0;
+	return range_level(mm, mm->pgd, 0, 0, start, end, fn, arg);
+}
+
+/* Free empty tables below t in [start, end); returns whether t is empty. */
+static bool free_level(struct av_world *w, struct av_pt *t, int level, uint64_t base,
+		       uint64_t start, uint64_t end)
+{
+	uint64_t span = pt_span(level);
+
+	if (level == PT_LEVELS - 1)
+		return t->used == 0;
+	for (unsigned i = pt_index(start > base ? start : base, level); i < PT_ENTRIES; i++) {
+		uint64_t lo = base + i * span;
+
+		if (lo >= end)
+			break;
+		if (t->e.dir[i] && free_level(w, t->e.dir[i], level + 1, lo, start, end)) {
+			av_free(w, t->e.dir[i], sizeof(struct av_pt), AV_OBJ_PGTABLE);
+			t->e.dir[i] = NULL;
+			t->used--;
+		}
+	}
+	return t->used == 0;
+}
+
+void av_pt_free_empty(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t end)
+{
+	if (mm->pgd && start < end)
+		free_level(w, mm->pgd, 0, 0, start, end);
+}
+
+void av_pt_free_all(struct av_world *w, struct av_mm *mm)
+{
+	if (!mm->pgd)
+		return;
+	free_level(w, mm->pgd, 0, 0, 0, AV_TASK_SIZE);
+	av_free(w, mm->pgd, sizeof(struct av_pt), AV_OBJ_PGTABLE);
+	mm->pgd = NULL;
+}

@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vm.h - the address-space model: world, mm, VMA, page tables, frames, swap.
+ *
+ * Invariants (2026-11-25):
+ *  - A world owns every object; world->obj[k].live is exact for every kind.
+ *  - An mm's VMAs never overlap and are ordered by start in mm->vma_tree.
+ *  - vm_pgoff of a private anonymous VMA starts as start >> PAGE_SHIFT and
+ *    moves with the memory (split keeps continuity, mremap keeps pgoff).
+ *  - A PTE is none (0), present (maps a frame: the zero page at pfn 0 or an
+ *    anonymous page) or a swap entry.  Anonymous pages are mapped only in
+ *    VMAs that have an anon_vma, and page->mapping is on the chain of every
+ *    VMA that maps the page (checked by av_check).
+ *  - page->mapcount counts PTEs mapping the page; page->refcount is
+ *    mapcount plus one for the swap cache plus temporary pins.
+ */
+#ifndef AV_VM_H
+#define AV_VM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <anonvma/anonvma.h>
+#include "../core/list.h"
+#include "../core/rbtree.h"
+#include "../port/port.h"
+
+struct anon_vma;
+struct av_policy;
+
+#define PAGE_SIZE  AV_PAGE_SIZE
+#define PAGE_SHIFT AV_PAGE_SHIFT
+#define PAGE_ALIGNED(x) (((x) & (PAGE_SIZE - 1)) == 0)
+
+/* vm_flags (our own bit values; the names are the kernel's) */
+#define VM_READ      0x001u
+#define VM_WRITE     0x002u
+#define VM_EXEC      0x004u
+#define VM_MAYREAD   0x010u
+#define VM_MAYWRITE  0x020u
+#define VM_MAYEXEC   0x040u
+#define VM_ACCOUNT   0x100u  /* charged to overcommit: private writable */
+#define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
+
+/* ---- page tables: 4 levels of 512 entries, 4 KiB pages, 48-bit VA ---- */
+typedef uint64_t av_pte;
+
+#define PTE_PRESENT   0x01u
+#define PTE_WRITE     0x02u
+#define PTE_YOUNG     0x04u
+#define PTE_DIRTY     0x08u
+#define PTE_SWAP      0x10u  /* not present, holds a swap slot */
+#define PTE_SWP_EXCL  0x20u  /* swap entry of an anon-exclusive page */
+#define PTE_VAL_SHIFT 12     /* pfn or swap slot above this */
+
+#define PT_ENTRIES 512
+#define PT_LEVELS  4
+
+static inline uint64_t pte_val(av_pte p) { return p >> PTE_VAL_SHIFT; }
+static inline bool pte_present(av_pte p) { return p & PTE_PRESENT; }
+static inline bool pte_is_swap(av_pte p) { return p & PTE_SWAP; }
+static inline av_pte pte_mk(uint64_t val, unsigned bits)
+{
+	return (val << PTE_VAL_SHIFT) | bits;
+}
+
+struct av_pt {
+	union {
+		struct av_pt *dir[PT_ENTRIES];
+		av_pte pte[PT_ENTRIES];
+	} e;
+	unsigned used;            /* non-empty entries */
+};
+
+/* ---- frames and swap ---- */
+#define ZERO_PFN 0
+
+#define PG_USED      0x01u
+#define PG_EXCLUSIVE 0x02u  /* PageAnonExclusive */
+#define PG_SWAPCACHE 0x04u
+#define PG_LOCKED    0x08u
+
+struct av_page {
+	uint64_t pool_next;       /* free-list link (pool.h) */
+	struct anon_vma *mapping; /* the page's anon_vma */
+	uint64_t index;           /* linear page offset */
+	long mapcount;
+	long refcount;
+	uint64_t swap_slot;       /* valid with PG_SWAPCACHE */
+	unsigned flags;
+};
+
+struct av_swap_slot {
+	uint64_t pool_next;
+	uint64_t count;           /* swap PTEs holding this slot */
+	uint64_t cache_pfn;       /* page in the swap cache, 0 if none */
+	bool used;
+};
+
+/* A growable array of fixed-size elements in chunks, with a free list.
+ * Index 0 is reserved (the zero page; the invalid swap slot). */
+struct av_pool {
+	void **chunks;
+	size_t nr_chunks;
+	size_t elem_size;
+	uint64_t nr_total;        /* elements that exist (used or free) */
+	uint64_t nr_used;         /* excluding index 0 */
+	uint64_t limit;           /* max usable elements */
+	uint64_t free_head;       /* 0 = empty */
+};
+
+/* ---- VMAs and address spaces ---- */
+struct av_vma {
+	struct av_rb_node rb;     /* in mm->vma_tree, by start */
+	uint64_t start, end;      /* [start, end) */
+	uint64_t pgoff;
+	unsigned flags;
+	struct anon_vma *anon_vma;
+	struct av_list anon_vma_chain; /* AVCs, newest first */
+	struct av_mm *mm;
+	uint64_t id;
+};
+
+struct av_mm {
+	struct av_rb_root vma_tree;
+	size_t nr_vmas;
+	struct av_pt *pgd;
+	struct av_rwsem mmap_lock;
+	struct av_mutex ptl;
+	int pid, parent_pid;
+	struct av_list node;      /* world->mms */
+	struct av_world *w;
+};
+
+struct av_world {
+	const struct av_policy *policy;
+	bool zero_page;
+	struct av_allocator alloc;
+	struct av_stats st;       /* counters; scan fields filled on read */
+	char err[256];
+
+	struct av_mm **mm_by_pid;
+	size_t pid_cap;
+	int next_pid;
+	uint64_t nr_procs, max_procs;
+	struct av_list mms;
+	struct av_list anon_vmas; /* every live anon_vma */
+	uint64_t next_anon_vma_id, next_vma_id;
+
+	struct av_pool frames;    /* struct av_page; pfn 0 is the zero page */
+	struct av_pool swap;      /* struct av_swap_slot; slot 0 invalid */
+};
+
+/* ---- world.c ---- */
+void *av_alloc(struct av_world *w, size_t size, enum av_obj_kind kind);
+void av_free(struct av_world *w, void *p, size_t size, enum av_obj_kind kind);
+/* Record "func: cause" as the world's last error; returns err. */
+int av_fail(struct av_world *w, int err, const char *func, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+struct av_mm *av_mm_lookup(struct av_world *w, int pid);
+static inline void av_count_alloc(struct av_world *w, enum av_obj_kind k)
+{
+	w->st.obj[k].allocated++;
+	w->st.obj[k].live++;
+}
+static inline void av_count_free(struct av_world *w, enum av_obj_kind k)
+{
+	w->st.obj[k].freed++;
+	w->st.obj[k].live--;
+}
+
+/* ---- pool.c ---- */
+int av_pool_init(struct av_world *w, struct av_pool *p, size_t elem_size, uint64_t limit);
+void av_pool_destroy(struct av_world *w, struct av_pool *p);
+/* 0 and the new index in *idx, or -ENOMEM (limit reached or no memory). */
+int av_pool_get(struct av_world *w, struct av_pool *p, uint64_t *idx);
+void av_pool_put(struct av_pool *p, uint64_t idx);
+void *av_pool_at(const struct av_pool *p, uint64_t idx);
+
+/* ---- page.c: frames, swap slots, swap cache ---- */
+static inline struct av_page *pfn_page(const struct av_world *w, uint64_t pfn)
+{
+	return av_pool_at(&w->frames, pfn);
+}
+static inline struct av_swap_slot *swap_slot(const struct av_world *w, uint64_t s)
+{
+	return av_pool_at(&w->swap, s);
+}
+int av_page_alloc(struct av_world *w, uint64_t *pfn);
+/* Drop one reference; frees the frame at zero. */
+void av_page_put(struct av_world *w, uint64_t pfn);
+void av_page_lock(struct av_world *w, struct av_page *pg);
+void av_page_unlock(struct av_page *pg);
+int av_swap_alloc(struct av_world *w, uint64_t *slot);
+/* Swap cache membership: the cache holds one page reference. */
+void av_swap_cache_add(struct av_world *w, uint64_t pfn, uint64_t slot);
+void av_swap_cache_del(struct av_world *w, uint64_t pfn);
+/* A swap PTE for slot went away. */
+void av_swap_entry_put(struct av_world *w, uint64_t slot);
+/* Free the page's swap slot if no swap PTE needs it (folio_free_swap). */
+bool av_swap_try_free(struct av_world *w, uint64_t pfn);
+/* Unmapped swap-cache page whose slot nobody needs: drop it. */
+void av_swap_cache_reap(struct av_world *w, uint64_t pfn);
+/* Migration: the swap cache entry passes from old to new. */
+void av_swap_cache_move(struct av_world *w, uint64_t old_pfn, uint64_t new_pfn);
+/* A PTE mapping pfn went away: mapcount and reference drop; an unmapped
+ * swap-cache page nobody needs is reaped. */
+void av_page_unmap_one(struct av_world *w, uint64_t pfn);
+
+/* ---- pgtable.c ---- */
+av_pte *av_pte_lookup(const struct av_mm *mm, uint64_t addr);
+/* Find or create the PTE slot for addr; -ENOMEM if a table is needed and
+ * cannot be allocated. */
+int av_pte_alloc(struct av_world *w, struct av_mm *mm, uint64_t addr, av_pte **out);
+/* Set or clear an entry, keeping the table's used count. */
+void av_pte_set(struct av_mm *mm, uint64_t addr, av_pte *slot, av_pte val);
+/* Call fn for every non-empty PTE in [start, end), in address order. */
+typedef int (*av_pte_fn)(struct av_mm *mm, uint64_t addr, av_pte *pte, void *arg);
+int av_pte_range(struct av_mm *mm, uint64_t start, uint64_t end, av_pte_fn fn, void *arg);
+/* Free page-table pages left empty in [start, end). */
+void av_pt_free_empty(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t end);
+void av_pt_free_all(struct av_world *w, struct av_mm *mm);
+
+/* ---- vma.c: the per-mm VMA tree and VMA objects ---- */
+struct av_vma *av_vma_find(const struct av_mm *mm, uint64_t addr); /* containing */
+struct av_vma *av_vma_first_after(const struct av_mm *mm, uint64_t addr); /* end > addr */
+struct av_vma *av_vma_next(const struct av_vma *v);
+struct av_vma *av_vma_prev(const struct av_vma *v);
+struct av_vma *av_vma_first(const struct av_mm *mm);
+struct av_vma *av_vma_new(struct av_world *w, struct av_mm *mm, uint64_t start,
+			  uint64_t end, uint64_t pgoff, unsigned flags);
+/* A copy of v (range, flags, anon_vma pointer) with an empty chain. */
+struct av_vma *av_vma_dup(struct av_world *w, const struct av_vma *v);
+void av_vma_insert(struct av_mm *mm, struct av_vma *v);
+void av_vma_erase(struct av_mm *mm, struct av_vma *v);
+void av_vma_free(struct av_world *w, struct av_vma *v);
+static inline uint64_t vma_pages(const struct av_vma *v)
+{
+	return (v->end - v->start) >> PAGE_SHIFT;
+}
+static inline uint64_t vma_linear_index(const struct av_vma *v, uint64_t addr)
+{
+	return v->pgoff + ((addr - v->start) >> PAGE_SHIFT);
+}
+static inline unsigned prot_to_vm_flags(int prot)
+{
+	return ((prot & AV_PROT_READ) ? VM_READ : 0) |
+	       ((prot & AV_PROT_WRITE) ? VM_WRITE : 0);
+}
+int vm_flags_to_prot(unsigned flags);
+
+/* ---- mapops.c ---- */
+/* Unmap [start, end) of v's pages: drop PTEs, mapcounts, swap entries. */
+void av_zap_range(struct av_world *w, struct av_vma *v, uint64_t start, uint64_t end);
+/* Remove a whole VMA: zap, unlink its anon_vmas, free it. */
+void av_vma_remove(struct av_world *w, struct av_vma *v);
+int av_split_vma(struct av_world *w, struct av_vma *v, uint64_t addr, bool new_below,
+		 struct av_vma **out_new);
+
+/* The operations behind the public calls; arguments already checked,
+ * mmap_lock held. */
+int av_do_mmap(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t end, int prot);
+int av_do_munmap(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t end);
+int av_do_mprotect(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t end, int prot);
+int av_do_mremap(struct av_world *w, struct av_mm *mm, uint64_t addr, uint64_t old_len,
+		 uint64_t new_len, int flags, uint64_t new_addr);
+int av_do_dontneed(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t end);
+
+/* ---- merge.c ---- */
+/* Whether a and b (a directly before b) could be one VMA as far as flags
+ * and pgoff go (anon_vma compatibility is the policy's). */
+bool av_vma_flags_pgoff_mergeable(unsigned a_flags, uint64_t a_start, uint64_t a_end,
+				  uint64_t a_pgoff, unsigned b_flags, uint64_t b_start,
+				  uint64_t b_pgoff);
+/* Try to merge the new range [start, end) (flags, pgoff, carrying anon's
+ * pages when copied_from is set) into its neighbours.  *out is the VMA that
+ * now covers it, or NULL when no merge was possible. */
+int av_vma_merge_new_range(struct av_world *w, struct av_mm *mm, uint64_t start,
+			   uint64_t end, unsigned flags, uint64_t pgoff,
+			   struct anon_vma *anon, struct av_vma *copied_from,
+			   struct av_vma **out);
+/* Give [start, end) of v the flags newflags, merging or splitting; *out is
+ * the VMA that covers the range afterwards. */
+int av_vma_modify_flags(struct av_world *w, struct av_vma *v, uint64_t start,
+			uint64_t end, unsigned newflags, struct av_vma **out);
+
+/* ---- fault.c ---- */
+int av_handle_fault(struct av_world *w, struct av_mm *mm, uint64_t addr, bool write);
+
+/* ---- mm.c ---- */
+int av_mm_create(struct av_world *w, int parent_pid, struct av_mm **out);
+void av_mm_destroy(struct av_world *w, struct av_mm *mm);
+int av_dup_mmap(struct av_world *w, struct av_mm *parent, struct av_mm *child);
+
+#endif

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * world.c - a world: policy, allocator, processes, frames, swap, counters.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "vm.h"
+#include "../core/rmap.h"
+#include "../policy/policy.h"
+
+#define DEFAULT_FRAMES (1ULL << 24)
+#define DEFAULT_SWAP   (1ULL << 24)
+#define DEFAULT_PROCS  (1ULL << 16)
+
+void *av_alloc(struct av_world *w, size_t size, enum av_obj_kind kind)
+{
+	void *p = w->alloc.alloc(w->alloc.ctx, size, kind);
+
+	if (p)
+		av_count_alloc(w, kind);
+	return p;
+}
+
+void av_free(struct av_world *w, void *p, size_t size, enum av_obj_kind kind)
+{
+	w->alloc.free(w->alloc.ctx, p, size, kind);
+	av_count_free(w, kind);
+}
+
+int av_fail(struct av_world *w, int err, const char *func, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(w->err, sizeof(w->err), "%s: ", func);
+
+	va_start(ap, fmt);
+	if (n >= 0 && (size_t)n < sizeof(w->err))
+		vsnprintf(w->err + n, sizeof(w->err) - (size_t)n, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+void av_world_config_init(struct av_world_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->policy = "linux-6.18";
+	c->zero_page = 1;
+}
+
+int av_world_create(const struct av_world_config *c, av_world **out)
+{
+	struct av_world_config def;
+	const struct av_allocator *a;
+	const struct av_policy *pol;
+	struct av_world *w;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!c) {
+		av_world_config_init(&def);
+		c = &def;
+	}
+	pol = av_policy_find(c->policy ? c->policy : "linux-6.18");
+	if (!pol)
+		return -EINVAL;
+	a = c->allocator ? c->allocator : &av_default_allocator;
+	if (!a->alloc || !a->free)
+		return -EINVAL;
+	w = a->alloc(a->ctx, sizeof(*w), AV_OBJ_OTHER);
+	if (!w)
+		return -ENOMEM;
+	memset(w, 0, sizeof(*w));
+	w->alloc = *a;
+	av_count_alloc(w, AV_OBJ_OTHER);  /* the world itself */
+	w->policy = pol;
+	w->zero_page = c->zero_page != 0;
+	w->max_procs = c->max_procs ? c->max_procs : DEFAULT_PROCS;
+	w->next_pid = 1;
+	av_list_init(&w->mms);
+	av_list_init(&w->anon_vmas);
+	if (av_pool_init(w, &w->frames, sizeof(struct av_page),
+			 c->max_frames ? c->max_frames : DEFAULT_FRAMES))
+		goto fail;
+	/* pfn 0: the shared zero page, never counted, never freed. */
+	if (av_pool_init(w, &w->swap, sizeof(struct av_swap_slot),
+			 c->max_swap_slots ? c->max_swap_slots : DEFAULT_SWAP))
+		goto fail;
+	*out = w;
+	return 0;
+fail:
+	av_pool_destroy(w, &w->frames);
+	a->free(a->ctx, w, sizeof(*w), AV_OBJ_OTHER);
+	return -ENOMEM;
+}
+
+void av_world_destroy(av_world *w)
+{
+	struct av_allocator a;
+
+	if (!w)
+		return;
+	while (!av_list_empty(&w->mms))
+		av_mm_destroy(w, av_list_entry(w->mms.next, struct av_mm, node));
+	if (w->mm_by_pid)
+		av_free(w, w->mm_by_pid, w->pid_cap * sizeof(*w->mm_by_pid), AV_OBJ_OTHER);
+	av_pool_destroy(w, &w->swap);
+	av_pool_destroy(w, &w->frames);
+	a = w->alloc;
+	a.free(a.ctx, w, sizeof(*w), AV_OBJ_OTHER);
+}
+
+const char *av_world_error(const av_world *w) { return w ? w->err : "no world"; }
+const char *av_world_policy(const av_world *w) { return w->policy->name; }
+int av_world_zero_page(const av_world *w) { return w->zero_page; }
+
+struct av_mm *av_mm_lookup(struct av_world *w, int pid)
+{
+	if (pid <= 0 || (size_t)pid >= w->pid_cap)
+		return NULL;
+	return w->mm_by_pid[pid];
+}
+
+const char *av_obj_kind_name(enum av_obj_kind k)
+{
+	static const char *const names[AV_OBJ_NR] = {
+		"anon_vma", "avc", "vma", "mm", "pgtable", "page", "swap", "other",
+	};
+	return (unsigned)k < AV_OBJ_NR ? names[k] : "?";
+}

@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "itree.h"
-#include "rbtree.h"
+#include "core/itree.h"
+#include "core/rbtree.h"
 
 /* ---------------------------------------------------------------- helpers */
 

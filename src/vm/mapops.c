@@ -181,7 +181,7 @@ int av_do_mprotect(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_
 		struct av_vma *out = v;
 		uint64_t to;
 
-		if (!v || v->start != tmp)
+		if (!v || v->start > tmp)
 			return av_fail(w, -ENOMEM, "mprotect", "hole at %#llx",
 				       (unsigned long long)tmp);
 		nf = mprotect_newflags(w, v, prot);

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * testutil.h - shared helpers for the cmocka tests.
+ */
+#ifndef AV_TESTUTIL_H
+#define AV_TESTUTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <cmocka.h>
+#include <anonvma/anonvma.h>
+
+#define PG AV_PAGE_SIZE
+#define RW (AV_PROT_READ | AV_PROT_WRITE)
+#define RO AV_PROT_READ
+
+/* An allocator that counts what is outstanding and can fail on demand:
+ * the fail_at-th allocation (1-based) fails, and every later one too if
+ * sticky. */
+struct test_alloc {
+	uint64_t nr_allocs;
+	uint64_t fail_at;
+	int sticky;
+	uint64_t failures;
+	int64_t outstanding_bytes;
+	int64_t outstanding_blocks;
+};
+
+static inline void *test_alloc_fn(void *ctx, size_t size, enum av_obj_kind kind)
+{
+	struct test_alloc *t = ctx;
+	(void)kind;
+	t->nr_allocs++;
+	if (t->fail_at && (t->nr_allocs == t->fail_at || (t->sticky && t->nr_allocs > t->fail_at))) {
+		t->failures++;
+		return NULL;
+	}
+	void *p = malloc(size);
+	if (p) {
+		t->outstanding_bytes += (int64_t)size;
+		t->outstanding_blocks++;
+	}
+	return p;
+}
+
+static inline void test_free_fn(void *ctx, void *p, size_t size, enum av_obj_kind kind)
+{
+	struct test_alloc *t = ctx;
+	(void)kind;
+	t->outstanding_bytes -= (int64_t)size;
+	t->outstanding_blocks--;
+	free(p);
+}
+
+static inline av_world *new_world_with(const char *policy, int zero_page,
+				       const struct av_allocator *a)
+{
+	struct av_world_config c;
+	av_world *w = NULL;
+
+	av_world_config_init(&c);
+	c.policy = policy;
+	c.zero_page = zero_page;
+	c.allocator = a;
+	assert_int_equal(av_world_create(&c, &w), 0);
+	return w;
+}
+
+static inline av_world *new_world(const char *policy)
+{
+	return new_world_with(policy, 1, NULL);
+}
+
+/* Run an API call; on failure print the world's error and fail the test. */
+#define OK(w, call)                                                                  \
+	do {                                                                         \
+		int rc_ = (call);                                                    \
+		if (rc_ != 0)                                                        \
+			fail_msg("%s = %d (%s): %s", #call, rc_, strerror(-rc_),       \
+				 av_world_error(w));                                 \
+	} while (0)
+
+#define CHECK(w)                                                                     \
+	do {                                                                         \
+		if (av_check(w) != 0)                                                \
+			fail_msg("av_check: %s", av_world_error(w));                  \
+	} while (0)
+
+static inline struct av_stats stats(av_world *w)
+{
+	struct av_stats s;
+	av_stats_read(w, &s);
+	return s;
+}
+
+static inline uint64_t live(av_world *w, enum av_obj_kind k)
+{
+	return stats(w).obj[k].live;
+}
+
+static inline struct av_page_info page_at(av_world *w, int pid, uint64_t addr)
+{
+	struct av_page_info pi;
+	assert_int_equal(av_page_lookup(w, pid, addr, &pi), 0);
+	return pi;
+}
+
+/* The anon_vma of the VMA covering addr, and its chain length. */
+struct vma_probe {
+	uint64_t addr;
+	struct av_vma_info info;
+	uint64_t chain[64];
+	int found;
+};
+
+static inline int probe_cb(const struct av_vma_info *v, void *arg)
+{
+	struct vma_probe *p = arg;
+	if (v->start <= p->addr && p->addr < v->end) {
+		p->info = *v;
+		for (size_t i = 0; i < v->chain_len && i < 64; i++)
+			p->chain[i] = v->chain[i];
+		p->found = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static inline struct vma_probe vma_at(av_world *w, int pid, uint64_t addr)
+{
+	struct vma_probe p;
+	memset(&p, 0, sizeof(p));
+	p.addr = addr;
+	av_vma_foreach(w, pid, probe_cb, &p);
+	assert_true(p.found);
+	return p;
+}
+
+static inline int count_vma_cb(const struct av_vma_info *v, void *arg)
+{
+	(void)v;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static inline int nr_vmas(av_world *w, int pid)
+{
+	int n = 0;
+	assert_int_equal(av_vma_foreach(w, pid, count_vma_cb, &n), 0);
+	return n;
+}
+
+struct av_find {
+	uint64_t id;
+	struct av_anon_vma_info info;
+	int found;
+};
+
+static inline int find_av_cb(const struct av_anon_vma_info *a, void *arg)
+{
+	struct av_find *f = arg;
+	if (a->id == f->id) {
+		f->info = *a;
+		f->found = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static inline struct av_find anon_vma(av_world *w, uint64_t id)
+{
+	struct av_find f;
+	memset(&f, 0, sizeof(f));
+	f.id = id;
+	av_anon_vma_foreach(w, find_av_cb, &f);
+	return f;
+}
+
+/* Tests that run once per policy read it from here. */
+static const char *g_policy = "linux-6.18";
+
+static inline int set_policy_6_18(void **state) { (void)state; g_policy = "linux-6.18"; return 0; }
+static inline int set_policy_2_6_35(void **state) { (void)state; g_policy = "2.6.35"; return 0; }
+
+/* Run the array of tests under each policy, as two named groups. */
+#define RUN_BOTH_POLICIES(name, tests)                                                  \
+	(cmocka_run_group_tests_name(name " [linux-6.18]", tests, set_policy_6_18, NULL) | \
+	 cmocka_run_group_tests_name(name " [2.6.35]", tests, set_policy_2_6_35, NULL))
+
+static inline int is_6_18(void) { return strcmp(g_policy, "linux-6.18") == 0; }
+
+#endif

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_random.c - random operation sequences on small worlds, av_check()
+ * after every step, for both policies.  Deterministic: fixed seeds.
+ *
+ * Small address windows and few processes make collisions - merges, splits,
+ * COW of COW, swap-in after exit - frequent rather than rare.
+ */
+#include "testutil.h"
+
+#define WORLDS        8
+#define OPS_PER_WORLD 12500   /* 100,000 operations per policy */
+#define MAX_PROCS     6
+#define WINDOW        0x40000000ULL
+#define WINDOW_PAGES  24
+
+struct rng { uint64_t s; };
+
+static uint64_t next(struct rng *r)
+{
+	r->s ^= r->s << 13;
+	r->s ^= r->s >> 7;
+	r->s ^= r->s << 17;
+	return r->s;
+}
+
+static uint64_t below(struct rng *r, uint64_t n) { return next(r) % n; }
+
+struct sim {
+	av_world *w;
+	int pids[MAX_PROCS];
+	int n;
+	struct rng r;
+	uint64_t ops, errors;
+};
+
+static int pick(struct sim *s) { return s->pids[below(&s->r, (uint64_t)s->n)]; }
+static uint64_t addr(struct sim *s) { return WINDOW + below(&s->r, WINDOW_PAGES) * PG; }
+
+struct vma_pick { uint64_t want, seen, start, end; };
+
+static int pick_cb(const struct av_vma_info *v, void *arg)
+{
+	struct vma_pick *vp = arg;
+	if (vp->seen++ == vp->want) {
+		vp->start = v->start;
+		vp->end = v->end;
+		return 1;
+	}
+	return 0;
+}
+
+/* Mostly an address inside one of p's VMAs, so that accesses land. */
+static uint64_t mapped_addr(struct sim *s, int p)
+{
+	struct vma_pick vp = { 0, 0, 0, 0 };
+	int n = 0;
+
+	av_vma_foreach(s->w, p, count_vma_cb, &n);
+	if (!n || below(&s->r, 8) == 0)
+		return addr(s);
+	vp.want = below(&s->r, (uint64_t)n);
+	av_vma_foreach(s->w, p, pick_cb, &vp);
+	return vp.start + below(&s->r, (vp.end - vp.start) / PG) * PG;
+}
+static uint64_t len(struct sim *s) { return (1 + below(&s->r, 6)) * PG; }
+static int prot(struct sim *s)
+{
+	static const int p[] = { RW, RW, RW, RO, AV_PROT_NONE };
+	return p[below(&s->r, 5)];
+}
+
+/* Errors a valid random request may legitimately get. */
+static void expect_ok_or(struct sim *s, int rc, const char *op)
+{
+	if (rc == 0)
+		return;
+	s->errors++;
+	if (rc != -EEXIST && rc != -ENOMEM && rc != -EFAULT && rc != -EINVAL)
+		fail_msg("op %llu %s: unexpected %d: %s", (unsigned long long)s->ops, op, rc,
+			 av_world_error(s->w));
+}
+
+static void step(struct sim *s)
+{
+	av_world *w = s->w;
+	uint64_t done;
+	int p = pick(s), rc = 0, c;
+	const char *op;
+
+	switch (below(&s->r, 16)) {
+	case 0:
+		op = "fork";
+		if (s->n < MAX_PROCS && (rc = av_fork(w, p, &c)) == 0)
+			s->pids[s->n++] = c;
+		break;
+	case 1: {
+		op = "exit";
+		if (s->n < 2)
+			break;
+		int i = (int)below(&s->r, (uint64_t)s->n);
+		rc = av_exit(w, s->pids[i]);
+		s->pids[i] = s->pids[--s->n];
+		break;
+	}
+	case 2: case 3:
+		op = "mmap";
+		rc = av_mmap(w, p, addr(s), len(s), prot(s));
+		break;
+	case 4:
+		op = "munmap";
+		rc = av_munmap(w, p, addr(s), len(s));
+		break;
+	case 5:
+		op = "mprotect";
+		rc = av_mprotect(w, p, mapped_addr(s, p), PG * (1 + below(&s->r, 2)), prot(s));
+		break;
+	case 6: {
+		op = "mremap";
+		uint64_t a = mapped_addr(s, p), ol = len(s), nl = len(s);
+		if (below(&s->r, 2))
+			rc = av_mremap(w, p, a, ol, nl, 0, 0);
+		else
+			rc = av_mremap(w, p, a, ol, nl, AV_MREMAP_MAYMOVE | AV_MREMAP_FIXED, addr(s));
+		break;
+	}
+	case 7: case 8: case 9:
+		op = "write";
+		rc = av_touch(w, p, mapped_addr(s, p), PG * (1 + below(&s->r, 2)), 1);
+		break;
+	case 10: case 11:
+		op = "read";
+		rc = av_touch(w, p, mapped_addr(s, p), PG * (1 + below(&s->r, 2)), 0);
+		break;
+	case 12:
+		op = "dontneed";
+		rc = av_madvise_dontneed(w, p, mapped_addr(s, p), PG * (1 + below(&s->r, 2)));
+		break;
+	case 13:
+		op = "reclaim";
+		rc = av_reclaim(w, p, mapped_addr(s, p), PG * (1 + below(&s->r, 2)), &done);
+		break;
+	case 14:
+		op = "age";
+		rc = av_age(w, p, mapped_addr(s, p), PG * (1 + below(&s->r, 2)), &done);
+		break;
+	default:
+		op = "migrate";
+		rc = av_migrate(w, p, mapped_addr(s, p), PG * (1 + below(&s->r, 2)), &done);
+		break;
+	}
+	expect_ok_or(s, rc, op);
+	if (av_check(w) != 0)
+		fail_msg("after op %llu (%s): %s", (unsigned long long)s->ops, op,
+			 av_world_error(w));
+	s->ops++;
+}
+
+static void random_worlds(void **state)
+{
+	uint64_t total = 0, errors = 0;
+	struct av_stats agg;
+	(void)state;
+
+	memset(&agg, 0, sizeof(agg));
+
+	for (int i = 0; i < WORLDS; i++) {
+		struct sim s = { .r = { 0x9e3779b97f4a7c15ULL * (uint64_t)(i + 1) } };
+		s.w = new_world_with(g_policy, i % 2, NULL);
+		OK(s.w, av_proc_create(s.w, &s.pids[0]));
+		s.n = 1;
+		for (int k = 0; k < OPS_PER_WORLD; k++)
+			step(&s);
+		/* The world must come apart cleanly. */
+		while (s.n)
+			OK(s.w, av_exit(s.w, s.pids[--s.n]));
+		CHECK(s.w);
+		struct av_stats st = stats(s.w);
+		for (int k = 0; k < AV_OBJ_NR; k++)
+			if (k != AV_OBJ_OTHER)
+				assert_int_equal(st.obj[k].live, 0);
+		agg.fault.cow_copies += st.fault.cow_copies;
+		agg.fault.cow_reuses += st.fault.cow_reuses;
+		agg.fault.swapins += st.fault.swapins;
+		agg.fork_reused += st.fork_reused;
+		agg.prepare_borrowed += st.prepare_borrowed;
+		agg.migrated += st.migrated;
+		agg.reclaimed += st.reclaimed;
+		total += s.ops;
+		errors += s.errors;
+		av_world_destroy(s.w);
+	}
+	print_message("%s: %llu random operations (%llu refused), av_check after each\n",
+		      g_policy, (unsigned long long)total, (unsigned long long)errors);
+	print_message("%s: cow copies %llu, reuses %llu, swap-ins %llu, fork reuse %llu, "
+		      "borrowed %llu, migrated %llu, reclaimed %llu\n", g_policy,
+		      (unsigned long long)agg.fault.cow_copies, (unsigned long long)agg.fault.cow_reuses,
+		      (unsigned long long)agg.fault.swapins, (unsigned long long)agg.fork_reused,
+		      (unsigned long long)agg.prepare_borrowed, (unsigned long long)agg.migrated,
+		      (unsigned long long)agg.reclaimed);
+	/* The mix must reach the interesting paths, or the test proves little. */
+	assert_true(agg.fault.cow_copies > 100 && agg.fault.cow_reuses > 100);
+	assert_true(agg.fault.swapins > 100 && agg.migrated > 100 && agg.prepare_borrowed > 10);
+	if (strcmp(g_policy, "linux-6.18") == 0)
+		assert_true(agg.fork_reused > 10);
+	assert_true(total >= 100000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(random_worlds),
+	};
+	return RUN_BOTH_POLICIES("random", tests);
+}

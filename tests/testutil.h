@@ -89,7 +89,7 @@ static inline av_world *new_world(const char *policy)
 #define CHECK(w)                                                                     \
 	do {                                                                         \
 		if (av_check(w) != 0)                                                \
-			fail_msg("av_check: %s", av_world_error(w));                  \
+			fail_msg("%s", av_world_error(w));                  \
 	} while (0)
 
 static inline struct av_stats stats(av_world *w)

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_check.c - av_check() catches what it claims to: each test breaks one
+ * invariant by hand (through the internal headers), expects the exact
+ * complaint, repairs it, and expects a clean check again.
+ */
+#include "testutil.h"
+#include "vm/vm.h"
+#include "core/rmap.h"
+#include "policy/policy.h"
+
+#define A 0x40000000ULL
+
+struct fixture {
+	av_world *w;
+	int p, c;
+	struct av_mm *pm, *cm;
+	struct av_vma *pv, *cv;
+};
+
+/* A parent and child sharing 4 pages, the child with one COW copy. */
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	f->w = new_world(g_policy);
+	OK(f->w, av_proc_create(f->w, &f->p));
+	OK(f->w, av_mmap(f->w, f->p, A, 4 * PG, RW));
+	OK(f->w, av_touch(f->w, f->p, A, 4 * PG, 1));
+	OK(f->w, av_fork(f->w, f->p, &f->c));
+	OK(f->w, av_touch(f->w, f->c, A, PG, 1));
+	f->pm = av_mm_lookup(f->w, f->p);
+	f->cm = av_mm_lookup(f->w, f->c);
+	f->pv = av_vma_find(f->pm, A);
+	f->cv = av_vma_find(f->cm, A);
+	CHECK(f->w);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	CHECK(f->w);
+	av_world_destroy(f->w);
+	free(f);
+	return 0;
+}
+
+static void expect_violation(av_world *w, const char *needle)
+{
+	assert_int_equal(av_check(w), -EUCLEAN);
+	if (!strstr(av_world_error(w), needle))
+		fail_msg("expected \"%s\" in \"%s\"", needle, av_world_error(w));
+}
+
+static struct av_page *page_of(struct fixture *f, struct av_mm *mm, uint64_t addr)
+{
+	return pfn_page(f->w, pte_val(*av_pte_lookup(mm, addr)));
+}
+
+static void detects_mapcount(void **state)
+{
+	struct fixture *f = *state;
+	struct av_page *pg = page_of(f, f->pm, A + PG);
+	pg->mapcount++;
+	expect_violation(f->w, "mapcount 3, 2 PTEs map it");
+	pg->mapcount--;
+}
+
+static void detects_refcount_leak(void **state)
+{
+	struct fixture *f = *state;
+	struct av_page *pg = page_of(f, f->pm, A + PG);
+	pg->refcount++;
+	expect_violation(f->w, "refcount 3, expected 2");
+	pg->refcount--;
+}
+
+static void detects_bad_index(void **state)
+{
+	struct fixture *f = *state;
+	struct av_page *pg = page_of(f, f->pm, A + 2 * PG);
+	pg->index++;
+	expect_violation(f->w, "index");
+	pg->index--;
+}
+
+/* Take the child's AVC out of the parent anon_vma's set: a walk from a
+ * shared page misses the child's PTE. */
+static void detects_missed_mapping(void **state)
+{
+	struct fixture *f = *state;
+	struct anon_vma *av = f->pv->anon_vma;
+	struct anon_vma_chain *avc = av_vma_find_avc(f->cv, av);
+
+	assert_non_null(avc);
+	if (f->w->policy->avc_interval_tree)
+		av_itree_remove(&av->avc_tree, &avc->it);
+	else
+		av_list_del(&avc->same_anon_vma);
+	expect_violation(f->w, "missing from its set");
+	if (f->w->policy->avc_interval_tree)
+		av_itree_insert(&av->avc_tree, &avc->it);
+	else
+		av_list_add(&avc->same_anon_vma, &av->avc_list);
+}
+
+/* Point a shared page at the child's anon_vma: the walk from it cannot see
+ * the parent's PTE, and the parent's chain does not hold it. */
+static void detects_page_in_wrong_anon_vma(void **state)
+{
+	struct fixture *f = *state;
+	struct av_page *pg = page_of(f, f->pm, A + 3 * PG);
+	struct anon_vma *old = pg->mapping;
+	pg->mapping = f->cv->anon_vma;
+	expect_violation(f->w, "is not on vma");
+	pg->mapping = old;
+}
+
+static void detects_wrong_root(void **state)
+{
+	struct fixture *f = *state;
+	struct anon_vma *child = f->cv->anon_vma, *root = child->root;
+	child->root = child;
+	expect_violation(f->w, "chain spans two trees (roots 2, 1)");
+	child->root = root;
+}
+
+static void detects_refcount_and_counters(void **state)
+{
+	struct fixture *f = *state;
+	struct anon_vma *root = f->pv->anon_vma;
+
+	root->refcount--;
+	expect_violation(f->w, "refcount 1, structure implies 2");
+	root->refcount++;
+	root->num_children++;
+	expect_violation(f->w, "num_children");
+	root->num_children--;
+	f->cv->anon_vma->num_active_vmas = 0;
+	expect_violation(f->w, "num_active_vmas 0, structure implies 1");
+	f->cv->anon_vma->num_active_vmas = 1;
+}
+
+static void detects_chain_order(void **state)
+{
+	struct fixture *f = *state;
+	struct av_list *h = &f->cv->anon_vma_chain, *first = h->next;
+	/* Move the newest AVC to the tail: oldest first now. */
+	av_list_del(first);
+	av_list_add_tail(first, h);
+	expect_violation(f->w, "chain not newest to oldest");
+	av_list_del(first);
+	av_list_add(first, h);
+}
+
+static void detects_object_leak(void **state)
+{
+	struct fixture *f = *state;
+	f->w->st.obj[AV_OBJ_AVC].live++;
+	expect_violation(f->w, "avc: allocated");
+	f->w->st.obj[AV_OBJ_AVC].live--;
+}
+
+static void detects_writable_shared_pte(void **state)
+{
+	struct fixture *f = *state;
+	av_pte *pte = av_pte_lookup(f->cm, A + PG);
+	*pte |= PTE_WRITE;
+	expect_violation(f->w, "writable PTE to a page mapped 2 times");
+	*pte &= ~(av_pte)PTE_WRITE;
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(detects_mapcount),
+		T(detects_refcount_leak),
+		T(detects_bad_index),
+		T(detects_missed_mapping),
+		T(detects_page_in_wrong_anon_vma),
+		T(detects_wrong_root),
+		T(detects_refcount_and_counters),
+		T(detects_chain_order),
+		T(detects_object_leak),
+		T(detects_writable_shared_pte),
+	};
+	return RUN_BOTH_POLICIES("check", tests);
+}

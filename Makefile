@@ -11,10 +11,14 @@ BUILD   ?= build
 VERSION := 0.1.0
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-CPPFLAGS += -Iinclude -D_POSIX_C_SOURCE=200809L
-CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 $(WARN) -fPIC
+OPT      ?= -O2 -g
+SAN      ?=
+# CFLAGS/LDFLAGS stay free for the user; ours are in ALL_*.
+ALL_CPPFLAGS := -Iinclude -D_POSIX_C_SOURCE=200809L $(CPPFLAGS)
+ALL_CFLAGS    = -std=c11 $(WARN) -fPIC $(OPT) $(SAN) $(CFLAGS)
+ALL_LDFLAGS   = $(SAN) $(LDFLAGS)
 LDLIBS   += -lpthread
+Q        := $(if $(V),,@)
 
 LIB_SRC := $(wildcard src/core/*.c src/vm/*.c src/policy/*.c src/port/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -30,28 +34,38 @@ all: lib tests
 
 lib: $(STATIC) $(SHARED) $(BUILD)/anonvma.pc
 
-$(BUILD)/%.o: %.c $(HEADERS) $(wildcard src/*/*.h)
+# Rebuild everything when the compiler or flags change.
+FLAGS_ID = $(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS)
+$(BUILD)/.flags: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(FLAGS_ID)' | cmp -s - $@ || echo '$(FLAGS_ID)' > $@
+.PHONY: FORCE
+FORCE:
+
+$(BUILD)/%.o: %.c $(HEADERS) $(wildcard src/*/*.h) $(BUILD)/.flags
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
 $(STATIC): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@
-	ar rcs $@ $^
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
 
 $(SHARED): $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,libanonvma.so.0 -o $@ $^ $(LDFLAGS) $(LDLIBS)
-	ln -sf libanonvma.so.$(VERSION) $(BUILD)/libanonvma.so.0
-	ln -sf libanonvma.so.$(VERSION) $(BUILD)/libanonvma.so
+	$(Q)$(CC) -shared -Wl,-soname,libanonvma.so.0 -o $@ $^ $(ALL_LDFLAGS) $(LDLIBS)
+	$(Q)ln -sf libanonvma.so.$(VERSION) $(BUILD)/libanonvma.so.0
+	$(Q)ln -sf libanonvma.so.$(VERSION) $(BUILD)/libanonvma.so
 
 $(BUILD)/anonvma.pc: anonvma.pc.in Makefile
 	@mkdir -p $(dir $@)
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
 
 # Tests link the static library and may include internal headers.
-$(BUILD)/tests/%: tests/%.c tests/testutil.h $(STATIC)
+$(BUILD)/tests/%: tests/%.c tests/testutil.h $(STATIC) $(BUILD)/.flags
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Isrc $(CFLAGS) $< $(STATIC) -o $@ $(LDFLAGS) -lcmocka $(LDLIBS)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CPPFLAGS) -Isrc $(ALL_CFLAGS) $< $(STATIC) -o $@ $(ALL_LDFLAGS) -lcmocka $(LDLIBS)
 
 tests: $(TEST_BIN)
 
@@ -64,9 +78,8 @@ test: deps
 	@sh scripts/run-tests.sh $(BUILD) $(TESTS)
 
 asan: deps
-	$(MAKE) BUILD=build-asan CC=clang \
-	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	  LDFLAGS="-fsanitize=address,undefined" all
+	$(MAKE) BUILD=build-asan CC=clang OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" all
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  sh scripts/run-tests.sh build-asan $(TESTS)
 

@@ -1,6 +1,7 @@
 # anonvma - build, test, install.  See README.md.
 #
-#   make            library (static + shared) and tests, warning-free
+#   make            library (static + shared), the anonvma tool, tests; warning-free
+#   make run        build, then run the built-in demo
 #   make test       install missing build dependencies (Debian), build, run all tests
 #   make asan       the test suite under AddressSanitizer + UBSan
 #   make install    PREFIX=/usr/local (DESTDIR honoured)
@@ -22,20 +23,43 @@ Q        := $(if $(V),,@)
 
 LIB_SRC := $(wildcard src/core/*.c src/vm/*.c src/policy/*.c src/port/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_SRC := $(wildcard src/cli/*.c)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/demo.o
+CLI     := $(BUILD)/anonvma
 TESTS   := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
+SCRIPT_TESTS := cli.sh
 TEST_BIN := $(TESTS:%=$(BUILD)/tests/%)
 HEADERS := $(wildcard include/anonvma/*.h)
 
 STATIC := $(BUILD)/libanonvma.a
 SHARED := $(BUILD)/libanonvma.so.$(VERSION)
 
-.PHONY: all lib tests test check-tests asan deps install clean
-all: lib tests
+.PHONY: all lib cli tests test run asan deps install clean golden-update
+all: lib cli tests
+
+cli: $(CLI)
+
+# The built-in demo is scenarios/examples/demo.scn, compiled in.
+$(BUILD)/gen/demo.c: scenarios/examples/demo.scn scripts/embed.sh
+	@mkdir -p $(dir $@)
+	$(Q)sh scripts/embed.sh demo_scenario $< > $@
+$(BUILD)/gen/demo.o: $(BUILD)/gen/demo.c $(BUILD)/.flags
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Isrc -c $< -o $@
+
+# The tool uses only the public headers and links the static library.
+$(CLI): $(CLI_OBJ) $(STATIC)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(STATIC) $(ALL_LDFLAGS) $(LDLIBS)
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(CLI)
 
 lib: $(STATIC) $(SHARED) $(BUILD)/anonvma.pc
 
-# Rebuild everything when the compiler or flags change.
-FLAGS_ID = $(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS)
+# Rebuild everything when the compiler, flags or PREFIX (baked into
+# anonvma.pc) change.
+FLAGS_ID = $(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) PREFIX=$(PREFIX)
 $(BUILD)/.flags: FORCE
 	@mkdir -p $(BUILD)
 	@echo '$(FLAGS_ID)' | cmp -s - $@ || echo '$(FLAGS_ID)' > $@
@@ -57,7 +81,7 @@ $(SHARED): $(LIB_OBJ)
 	$(Q)ln -sf libanonvma.so.$(VERSION) $(BUILD)/libanonvma.so.0
 	$(Q)ln -sf libanonvma.so.$(VERSION) $(BUILD)/libanonvma.so
 
-$(BUILD)/anonvma.pc: anonvma.pc.in Makefile
+$(BUILD)/anonvma.pc: anonvma.pc.in Makefile $(BUILD)/.flags
 	@mkdir -p $(dir $@)
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
 
@@ -75,16 +99,23 @@ deps:
 # One command on a fresh Debian 12 machine: dependencies, build, every test.
 test: deps
 	$(MAKE) all
-	@sh scripts/run-tests.sh $(BUILD) $(TESTS)
+	@sh scripts/run-tests.sh $(BUILD) $(TESTS) $(SCRIPT_TESTS)
+
+# Regenerate the golden outputs of scenarios/examples (review the diff!).
+golden-update: cli
+	@sh tests/cli.sh $(BUILD) update
 
 asan: deps
 	$(MAKE) BUILD=build-asan CC=clang OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" all
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  sh scripts/run-tests.sh build-asan $(TESTS)
+	  sh scripts/run-tests.sh build-asan $(TESTS) $(SCRIPT_TESTS)
 
-install: lib
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/anonvma
+install: lib cli
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/anonvma \
+	  $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 docs/anonvma.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 $(STATIC) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(SHARED) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libanonvma.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libanonvma.so.0

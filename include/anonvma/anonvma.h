@@ -30,10 +30,12 @@ extern "C" {
 
 #define ANONVMA_VERSION "0.1.0"
 
-#define AV_PAGE_SIZE   4096ULL
+#define AV_PAGE_SIZE   UINT64_C(4096)
 #define AV_PAGE_SHIFT  12
-/* User addresses: the lower half of a 48-bit, 4-level address space. */
-#define AV_TASK_SIZE   (1ULL << 47)
+/* User addresses: the lower half of a 48-bit, 4-level address space, less
+ * the guard page x86-64 keeps below the non-canonical hole (TASK_SIZE_MAX
+ * = 0x7ffffffff000). */
+#define AV_TASK_SIZE   ((UINT64_C(1) << 47) - AV_PAGE_SIZE)
 
 /* Protections, as PROT_* */
 #define AV_PROT_NONE   0

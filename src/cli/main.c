@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main.c - the `anonvma` command: run scenarios, show the demo.
+ * docs/anonvma.1 is the manual.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <anonvma/anonvma.h>
+#include "scenario.h"
+#include "run.h"
+#include "fields.h"
+#include "demo.h"
+
+static const char usage_text[] =
+"usage: anonvma                      run the built-in demo\n"
+"       anonvma run [OPTIONS] FILE|-  run a scenario (.scn)\n"
+"       anonvma demo [OPTIONS]        run the built-in demo\n"
+"       anonvma fields                list the stats fields\n"
+"       anonvma --help | --version\n"
+"\n"
+"options:\n"
+"  --policy P         linux-6.18 (default) or 2.6.35; overrides the file's\n"
+"  --zero-page on|off read faults map the shared zero page (default on)\n"
+"  --json             print one JSON object: checkpoints and errors\n"
+"  --check            run the invariant checker after every command\n"
+"  --trace            print each command and what it changed\n"
+"\n"
+"exit status: 0 ok, 1 a failed expect or check, 2 a usage, parse or\n"
+"process-name error.  See anonvma(1).\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fputs("anonvma: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("\nTry 'anonvma --help'.\n", stderr);
+	return RUN_USAGE;
+}
+
+/* Options shared by run and demo.  Returns the index of the first operand,
+ * or -1 after a usage error. */
+static int parse_options(int argc, char **argv, int first, struct run_opts *o)
+{
+	int i;
+
+	for (i = first; i < argc; i++) {
+		const char *a = argv[i];
+		const char *val = NULL;
+
+		if (a[0] != '-' || strcmp(a, "-") == 0)
+			break;
+		if (strcmp(a, "--") == 0)
+			return i + 1;
+		if (strcmp(a, "--json") == 0) { o->json = 1; continue; }
+		if (strcmp(a, "--check") == 0) { o->check = 1; continue; }
+		if (strcmp(a, "--trace") == 0) { o->trace = 1; continue; }
+		if (strncmp(a, "--policy", 8) == 0 || strncmp(a, "--zero-page", 11) == 0) {
+			const char *eq = strchr(a, '=');
+			size_t n = eq ? (size_t)(eq - a) : strlen(a);
+			if (eq)
+				val = eq + 1;
+			else if (i + 1 < argc)
+				val = argv[++i];
+			else
+				return usage_error("option '%s' needs a value", a), -1;
+			if (n == 8 && strncmp(a, "--policy", 8) == 0) {
+				const char *const *p = av_policy_names();
+				while (*p && strcmp(*p, val))
+					p++;
+				if (!*p)
+					return usage_error("unknown policy '%s' (linux-6.18, 2.6.35)", val), -1;
+				o->policy = *p;
+				continue;
+			}
+			if (n == 11 && strncmp(a, "--zero-page", 11) == 0) {
+				if (strcmp(val, "on") && strcmp(val, "off"))
+					return usage_error("--zero-page takes on or off, not '%s'", val), -1;
+				o->zero_page = strcmp(val, "on") == 0;
+				continue;
+			}
+		}
+		return usage_error("unknown option '%s'", a), -1;
+	}
+	return i;
+}
+
+static int run_file(const char *path, const struct run_opts *o)
+{
+	struct scenario s;
+	char err[512];
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	int rc;
+
+	if (!f) {
+		fprintf(stderr, "anonvma: %s: %s\n", path, strerror(errno));
+		return RUN_USAGE;
+	}
+	rc = scn_parse(&s, strcmp(path, "-") == 0 ? "<stdin>" : path, f, err, sizeof(err));
+	if (f != stdin)
+		fclose(f);
+	if (rc) {
+		fprintf(stderr, "%s\n", err);
+		return RUN_USAGE;
+	}
+	rc = run_scenario(&s, o, stdout, stderr);
+	scn_free(&s);
+	return rc;
+}
+
+static int run_demo(const struct run_opts *o)
+{
+	struct scenario s;
+	char err[512];
+	struct run_opts d = *o;
+	int rc;
+
+	if (scn_parse_string(&s, "demo", demo_scenario, err, sizeof(err))) {
+		fprintf(stderr, "anonvma: %s\n", err);
+		return RUN_USAGE;
+	}
+	d.trace = !o->json;
+	d.check = 1;
+	rc = run_scenario(&s, &d, stdout, stderr);
+	scn_free(&s);
+	return rc;
+}
+
+static void list_fields(void)
+{
+	for (size_t i = 0; i < nr_stat_fields; i++)
+		printf("%-20s %s\n", stat_fields[i].name, stat_fields[i].help);
+}
+
+int main(int argc, char **argv)
+{
+	struct run_opts o = { .zero_page = -1 };
+	int i;
+
+	if (argc < 2)
+		return run_demo(&o);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("anonvma %s (policies: linux-6.18, 2.6.35)\n", ANONVMA_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "fields") == 0 && argc == 2) {
+		list_fields();
+		return 0;
+	}
+	if (strcmp(argv[1], "demo") == 0) {
+		if ((i = parse_options(argc, argv, 2, &o)) < 0)
+			return RUN_USAGE;
+		if (i < argc)
+			return usage_error("demo takes no file ('%s')", argv[i]);
+		return run_demo(&o);
+	}
+	if (strcmp(argv[1], "run") == 0) {
+		if ((i = parse_options(argc, argv, 2, &o)) < 0)
+			return RUN_USAGE;
+		if (i != argc - 1)
+			return usage_error("%s", i == argc ? "run needs one FILE (or - for stdin)"
+							   : "run takes one FILE");
+		return run_file(argv[i], &o);
+	}
+	return usage_error("unknown command '%s'", argv[1]);
+}

@@ -1,0 +1,499 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * run.c - execute a scenario: one library call per command, checkpoints,
+ * errors, the trace, and the text or JSON report.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <anonvma/anonvma.h>
+#include "run.h"
+#include "fields.h"
+#include "show.h"
+
+struct point {
+	int line;
+	struct av_stats st;
+};
+
+struct op_error {
+	int line;
+	enum scn_op op;
+	int err;
+};
+
+struct runner {
+	const struct scenario *s;
+	const struct run_opts *o;
+	FILE *out, *err, *info;     /* info: show/tree/trace (stderr with --json) */
+	av_world *w;
+	av_pid *pids;               /* by name index; -1 if not live */
+	struct point *points;
+	size_t npoints, points_cap;
+	struct op_error *errors;
+	size_t nerrors, errors_cap;
+};
+
+const char *errno_name(int err)
+{
+	static char buf[16];
+
+	switch (err < 0 ? -err : err) {
+	case EINVAL: return "EINVAL";
+	case EEXIST: return "EEXIST";
+	case ENOMEM: return "ENOMEM";
+	case EFAULT: return "EFAULT";
+	case ESRCH: return "ESRCH";
+	case EAGAIN: return "EAGAIN";
+	case EPERM: return "EPERM";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case EUCLEAN: return "EUCLEAN";
+	default:
+		snprintf(buf, sizeof(buf), "E%d", err < 0 ? -err : err);
+		return buf;
+	}
+}
+
+static void *grow(void *p, size_t *cap, size_t n, size_t size)
+{
+	size_t c;
+	void *q;
+
+	if (n < *cap)
+		return p;
+	c = *cap ? 2 * *cap : 16;
+	if (!(q = realloc(p, c * size)))
+		return NULL;
+	*cap = c;
+	return q;
+}
+
+/* ---- command text, for the trace and messages ---- */
+
+static const char *prot_name(int prot)
+{
+	return prot == (AV_PROT_READ | AV_PROT_WRITE) ? "rw" : prot == AV_PROT_READ ? "r" : "none";
+}
+
+static void format_cmd(const struct scenario *s, const struct scn_cmd *c, char *buf, size_t len)
+{
+	const char *p = c->proc >= 0 ? s->names[c->proc] : "";
+	const char *op = scn_op_name(c->op);
+
+	switch (c->op) {
+	case SCN_PROC: case SCN_EXIT: case SCN_SHOW:
+		snprintf(buf, len, "%s %s", op, p);
+		break;
+	case SCN_FORK:
+		snprintf(buf, len, "fork %s %s", p, s->names[c->proc2]);
+		break;
+	case SCN_MMAP: case SCN_MPROTECT:
+		snprintf(buf, len, "%s %s %#" PRIx64 " %#" PRIx64 " %s", op, p, c->addr, c->size,
+			 prot_name(c->prot));
+		break;
+	case SCN_MREMAP:
+		if (c->has_addr2)
+			snprintf(buf, len, "mremap %s %#" PRIx64 " %#" PRIx64 " %#" PRIx64 " %#" PRIx64,
+				 p, c->addr, c->size, c->size2, c->addr2);
+		else
+			snprintf(buf, len, "mremap %s %#" PRIx64 " %#" PRIx64 " %#" PRIx64,
+				 p, c->addr, c->size, c->size2);
+		break;
+	case SCN_EXPECT:
+		snprintf(buf, len, "expect %s %s %" PRIu64, stat_fields[c->field].name,
+			 scn_cmp_name(c->cmp), c->value);
+		break;
+	case SCN_STATS: case SCN_CHECK: case SCN_TREE:
+		snprintf(buf, len, "%s", op);
+		break;
+	default:
+		snprintf(buf, len, "%s %s %#" PRIx64 " %#" PRIx64, op, p, c->addr,
+			 c->size ? c->size : AV_PAGE_SIZE);
+		break;
+	}
+}
+
+/* ---- the trace ---- */
+
+struct id_set {
+	uint64_t *ids;
+	size_t n, cap;
+	struct av_anon_vma_info *info;
+};
+
+static int collect_anon_vma(const struct av_anon_vma_info *a, void *arg)
+{
+	struct id_set *set = arg;
+	void *q;
+
+	if (set->n == set->cap) {
+		size_t cap = set->cap ? 2 * set->cap : 64;
+		if (!(q = realloc(set->info, cap * sizeof(*set->info))))
+			return -ENOMEM;
+		set->info = q;
+		set->cap = cap;
+	}
+	set->info[set->n++] = *a;
+	return 0;
+}
+
+static int cmp_info(const void *a, const void *b)
+{
+	const struct av_anon_vma_info *x = a, *y = b;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static int snapshot(av_world *w, struct id_set *set)
+{
+	set->n = 0;
+	if (av_anon_vma_foreach(w, collect_anon_vma, set))
+		return -ENOMEM;
+	if (set->n)
+		qsort(set->info, set->n, sizeof(*set->info), cmp_info);
+	return 0;
+}
+
+static int has_id(const struct id_set *set, uint64_t id)
+{
+	size_t lo = 0, hi = set->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (set->info[mid].id == id)
+			return 1;
+		if (set->info[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+static void trace_anon_vmas(FILE *f, const struct id_set *before, const struct id_set *after)
+{
+	for (size_t i = 0; i < after->n; i++) {
+		const struct av_anon_vma_info *a = &after->info[i];
+		if (has_id(before, a->id))
+			continue;
+		if (a->root == a->id)
+			fprintf(f, "    + anon_vma #%" PRIu64 " (its own root)\n", a->id);
+		else
+			fprintf(f, "    + anon_vma #%" PRIu64 " (root #%" PRIu64 ", parent #%" PRIu64 ")\n",
+				a->id, a->root, a->parent);
+	}
+	for (size_t i = 0; i < before->n; i++) {
+		const struct av_anon_vma_info *a = &before->info[i];
+		if (!has_id(after, a->id))
+			fprintf(f, "    - anon_vma #%" PRIu64 "%s freed\n", a->id,
+				a->root == a->id ? " (a root)" : "");
+	}
+}
+
+/* Counters worth showing; lock counts would drown the rest. */
+static int traced_field(int i)
+{
+	const char *n = stat_fields[i].name;
+	return strncmp(n, "root_lock", 9) && strncmp(n, "mmap_lock", 9) &&
+	       !strstr(n, "_allocated") && !strstr(n, "_freed");
+}
+
+static void trace_stats(FILE *f, const struct av_stats *a, const struct av_stats *b)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < nr_stat_fields; i++) {
+		uint64_t x = stat_field_get(a, (int)i), y = stat_field_get(b, (int)i);
+		if (x == y || !traced_field((int)i))
+			continue;
+		fprintf(f, "%s%s %s%" PRIu64, n++ % 6 ? ", " : n > 1 ? "\n    " : "    ",
+			stat_fields[i].name, y > x ? "+" : "-", y > x ? y - x : x - y);
+	}
+	if (n)
+		fputc('\n', f);
+}
+
+#define TRACE_PAGES 4
+
+static void trace_pages(struct runner *r, const struct scn_cmd *c)
+{
+	uint64_t len = c->size ? c->size : AV_PAGE_SIZE, pages = len / AV_PAGE_SIZE;
+	av_pid pid = r->pids[c->proc];
+
+	if (pid < 0)
+		return;
+	for (uint64_t i = 0; i < pages && i < TRACE_PAGES; i++)
+		show_page(r->info, r->w, pid, c->addr + i * AV_PAGE_SIZE);
+	if (pages > TRACE_PAGES)
+		fprintf(r->info, "    ... and %" PRIu64 " more pages\n", pages - TRACE_PAGES);
+}
+
+/* ---- executing one command ---- */
+
+static int record_error(struct runner *r, const struct scn_cmd *c, int err)
+{
+	struct op_error *e = grow(r->errors, &r->errors_cap, r->nerrors, sizeof(*e));
+
+	fprintf(r->err, "%s:%d: %s: %s\n", r->s->file, c->line, scn_op_name(c->op),
+		errno_name(err));
+	if (r->o->trace)
+		fprintf(r->info, "    refused: %s\n", av_world_error(r->w));
+	if (!e)
+		return -ENOMEM;
+	r->errors = e;
+	r->errors[r->nerrors++] = (struct op_error){ c->line, c->op, err };
+	return 0;
+}
+
+static int add_point(struct runner *r, const struct scn_cmd *c)
+{
+	struct point *p = grow(r->points, &r->points_cap, r->npoints, sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	r->points = p;
+	p = &r->points[r->npoints++];
+	p->line = c->line;
+	av_stats_read(r->w, &p->st);
+	if (!r->o->json) {
+		fprintf(r->out, "line %d: stats", c->line);
+		for (int i = 0; i < NR_CONTRACT_FIELDS; i++)
+			fprintf(r->out, " %s=%" PRIu64, stat_fields[i].name,
+				stat_field_get(&p->st, i));
+		fputc('\n', r->out);
+	}
+	return 0;
+}
+
+static int compare(uint64_t a, enum scn_cmp op, uint64_t b)
+{
+	switch (op) {
+	case CMP_EQ: return a == b;
+	case CMP_NE: return a != b;
+	case CMP_LT: return a < b;
+	case CMP_LE: return a <= b;
+	case CMP_GT: return a > b;
+	default:     return a >= b;
+	}
+}
+
+static int do_expect(struct runner *r, const struct scn_cmd *c)
+{
+	struct av_stats st;
+	uint64_t v;
+
+	av_stats_read(r->w, &st);
+	v = stat_field_get(&st, c->field);
+	if (compare(v, c->cmp, c->value))
+		return RUN_OK;
+	fprintf(r->err, "%s:%d: expect %s %s %" PRIu64 " failed: %s is %" PRIu64 "\n",
+		r->s->file, c->line, stat_fields[c->field].name, scn_cmp_name(c->cmp),
+		c->value, stat_fields[c->field].name, v);
+	return RUN_FAILED;
+}
+
+static int do_check(struct runner *r, const struct scn_cmd *c, const char *after)
+{
+	if (av_check(r->w) == 0)
+		return RUN_OK;
+	if (after)
+		fprintf(r->err, "%s:%d: check failed after '%s': %s\n", r->s->file, c->line,
+			after, av_world_error(r->w));
+	else
+		fprintf(r->err, "%s:%d: check failed: %s\n", r->s->file, c->line,
+			av_world_error(r->w));
+	return RUN_FAILED;
+}
+
+/* The library call behind c; 0 or a negative errno. */
+static int call(struct runner *r, const struct scn_cmd *c, uint64_t *done)
+{
+	av_world *w = r->w;
+	av_pid pid = c->proc >= 0 ? r->pids[c->proc] : -1, child;
+	uint64_t len = c->size ? c->size : AV_PAGE_SIZE;
+	int err;
+
+	switch (c->op) {
+	case SCN_PROC:
+		if ((err = av_proc_create(w, &child)) == 0)
+			r->pids[c->proc] = child;
+		return err;
+	case SCN_FORK:
+		if ((err = av_fork(w, pid, &child)) == 0)
+			r->pids[c->proc2] = child;
+		return err;
+	case SCN_EXIT:
+		r->pids[c->proc] = -1;
+		return av_exit(w, pid);
+	case SCN_MMAP:     return av_mmap(w, pid, c->addr, c->size, c->prot);
+	case SCN_MUNMAP:   return av_munmap(w, pid, c->addr, c->size);
+	case SCN_MPROTECT: return av_mprotect(w, pid, c->addr, c->size, c->prot);
+	case SCN_MREMAP:
+		return av_mremap(w, pid, c->addr, c->size, c->size2,
+				 c->has_addr2 ? AV_MREMAP_MAYMOVE | AV_MREMAP_FIXED : 0, c->addr2);
+	case SCN_DONTNEED: return av_madvise_dontneed(w, pid, c->addr, c->size);
+	case SCN_READ:     return av_touch(w, pid, c->addr, len, 0);
+	case SCN_WRITE:    return av_touch(w, pid, c->addr, len, 1);
+	case SCN_RECLAIM:  return av_reclaim(w, pid, c->addr, len, done);
+	case SCN_AGE:      return av_age(w, pid, c->addr, len, done);
+	case SCN_MIGRATE:  return av_migrate(w, pid, c->addr, len, done);
+	default:           return 0;
+	}
+}
+
+/* A name the parser saw created may still be missing: its fork failed. */
+static int names_live(struct runner *r, const struct scn_cmd *c)
+{
+	int idx[2] = { c->proc, c->op == SCN_FORK ? -1 : c->proc2 };
+
+	if (c->op == SCN_PROC)
+		return 1;
+	for (int i = 0; i < 2; i++)
+		if (idx[i] >= 0 && r->pids[idx[i]] < 0) {
+			fprintf(r->err, "%s:%d: no process '%s' (its creation failed)\n",
+				r->s->file, c->line, r->s->names[idx[i]]);
+			return 0;
+		}
+	return 1;
+}
+
+static int step(struct runner *r, const struct scn_cmd *c, struct id_set *before,
+		struct id_set *after)
+{
+	struct av_stats s0, s1;
+	char text[160];
+	uint64_t done = 0;
+	int err, rc = RUN_OK;
+
+	if (c->op == SCN_NARRATE) {
+		if (r->o->trace)
+			fprintf(r->info, "%s%s\n", c->text[0] ? "## " : "", c->text);
+		return RUN_OK;
+	}
+	if (!names_live(r, c))
+		return RUN_USAGE;
+	format_cmd(r->s, c, text, sizeof(text));
+	if (r->o->trace) {
+		if (c->op != SCN_STATS)
+			fprintf(r->info, "line %d: %s\n", c->line, text);
+		av_stats_read(r->w, &s0);
+		if (snapshot(r->w, before))
+			return -ENOMEM;
+	}
+	switch (c->op) {
+	case SCN_STATS:  err = add_point(r, c); break;
+	case SCN_EXPECT: return do_expect(r, c);
+	case SCN_CHECK:  return do_check(r, c, NULL);
+	case SCN_SHOW:
+		return show_proc(r->info, r->w, r->pids[c->proc], r->s->names[c->proc])
+			? -ENOMEM : RUN_OK;
+	case SCN_TREE:
+		return show_tree(r->info, r->w, r->pids, r->s->names, r->s->nnames) ? -ENOMEM : RUN_OK;
+	default:
+		err = call(r, c, &done);
+		if (err && (err = record_error(r, c, err)))
+			return err;
+		break;
+	}
+	if (err)
+		return err;
+	if (r->o->trace) {
+		av_stats_read(r->w, &s1);
+		if (snapshot(r->w, after))
+			return -ENOMEM;
+		trace_anon_vmas(r->info, before, after);
+		trace_stats(r->info, &s0, &s1);
+		if (c->op == SCN_READ || c->op == SCN_WRITE || c->op == SCN_MIGRATE ||
+		    c->op == SCN_RECLAIM)
+			trace_pages(r, c);
+	}
+	if (r->o->check)
+		rc = do_check(r, c, text);
+	return rc;
+}
+
+/* ---- the report ---- */
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void print_json(struct runner *r)
+{
+	FILE *f = r->out;
+
+	fputs("{\"policy\": ", f);
+	json_string(f, av_world_policy(r->w));
+	fprintf(f, ", \"zero_page\": %s,\n \"points\": [", av_world_zero_page(r->w) ? "true" : "false");
+	for (size_t i = 0; i < r->npoints; i++) {
+		fprintf(f, "%s\n  {\"line\": %d", i ? "," : "", r->points[i].line);
+		for (size_t k = 0; k < nr_stat_fields; k++)
+			fprintf(f, ", \"%s\": %" PRIu64, stat_fields[k].name,
+				stat_field_get(&r->points[i].st, (int)k));
+		fputc('}', f);
+	}
+	fputs(r->npoints ? "\n ],\n \"errors\": [" : "],\n \"errors\": [", f);
+	for (size_t i = 0; i < r->nerrors; i++)
+		fprintf(f, "%s\n  {\"line\": %d, \"op\": \"%s\", \"errno\": \"%s\"}", i ? "," : "",
+			r->errors[i].line, scn_op_name(r->errors[i].op), errno_name(r->errors[i].err));
+	fputs(r->nerrors ? "\n ]}\n" : "]}\n", f);
+}
+
+static int world_for(struct runner *r)
+{
+	struct av_world_config cfg;
+	int err;
+
+	av_world_config_init(&cfg);
+	cfg.policy = r->o->policy ? r->o->policy : r->s->policy ? r->s->policy : cfg.policy;
+	if (r->o->zero_page >= 0)
+		cfg.zero_page = r->o->zero_page;
+	if (r->o->allocator)
+		cfg.allocator = r->o->allocator;
+	if ((err = av_world_create(&cfg, &r->w))) {
+		fprintf(r->err, "%s: cannot create a world: %s\n", r->s->file, errno_name(err));
+		return RUN_USAGE;
+	}
+	return RUN_OK;
+}
+
+int run_scenario(const struct scenario *s, const struct run_opts *o, FILE *out, FILE *err)
+{
+	struct runner r = { .s = s, .o = o, .out = out, .err = err, .info = o->json ? err : out };
+	struct id_set before = { 0 }, after = { 0 };
+	int rc = world_for(&r);
+
+	if (rc)
+		return rc;
+	if (!(r.pids = malloc((s->nnames ? s->nnames : 1) * sizeof(*r.pids)))) {
+		rc = -ENOMEM;
+	} else {
+		for (size_t i = 0; i < s->nnames; i++)
+			r.pids[i] = -1;
+		for (size_t i = 0; i < s->n && rc == RUN_OK; i++)
+			rc = step(&r, &s->cmds[i], &before, &after);
+	}
+	if (rc == -ENOMEM) {
+		fprintf(err, "%s: out of memory in the tool itself\n", s->file);
+		rc = RUN_USAGE;
+	}
+	if (o->json && rc != RUN_USAGE)
+		print_json(&r);
+	av_world_destroy(r.w);
+	free(r.pids);
+	free(r.points);
+	free(r.errors);
+	free(before.info);
+	free(after.info);
+	return rc;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * run.h - executing a parsed scenario on a world, and what it prints.
+ */
+#ifndef AV_CLI_RUN_H
+#define AV_CLI_RUN_H
+
+#include <stdio.h>
+#include "scenario.h"
+
+struct run_opts {
+	const char *policy;     /* overrides the scenario's `policy` line */
+	int zero_page;          /* 1 on, 0 off, -1 the library default */
+	int json;               /* one JSON object on stdout */
+	int check;              /* av_check after every command */
+	int trace;              /* print each command and what it changed */
+	const struct av_allocator *allocator;  /* NULL: the default */
+};
+
+/* Exit statuses of `anonvma run`. */
+enum { RUN_OK = 0, RUN_FAILED = 1, RUN_USAGE = 2 };
+
+/* Run s; text to out, diagnostics to err.  Returns an exit status. */
+int run_scenario(const struct scenario *s, const struct run_opts *o, FILE *out, FILE *err);
+
+/* Printing helpers shared with the demo. */
+const char *errno_name(int err);
+
+#endif

@@ -1,0 +1,529 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * scenario.c - parser for the scenario language.
+ *
+ * One command per line, whitespace-separated tokens, `#` to end of line is a
+ * comment.  A line whose first non-blank characters are `##` is narration:
+ * still a comment, but `--trace` prints it (the demo tells its story so).
+ * Every error names FILE:LINE:COL of the offending token.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <anonvma/anonvma.h>
+#include "scenario.h"
+#include "fields.h"
+
+#define MAX_TOKENS 8
+
+struct token {
+	const char *s;
+	int col;
+};
+
+struct parser {
+	struct scenario *s;
+	int line;
+	int eol_col;                 /* column just past the last byte */
+	struct token tok[MAX_TOKENS + 1];
+	int ntok;
+	unsigned char *live;         /* per name: 0 never made, 1 live, 2 exited */
+	size_t live_cap;
+	int ops_seen;                /* commands other than policy so far */
+	char *err;
+	size_t errlen;
+};
+
+static const char *const op_names[SCN_OP_NR] = {
+	[SCN_PROC] = "proc", [SCN_MMAP] = "mmap", [SCN_MUNMAP] = "munmap",
+	[SCN_MPROTECT] = "mprotect", [SCN_MREMAP] = "mremap", [SCN_READ] = "read",
+	[SCN_WRITE] = "write", [SCN_FORK] = "fork", [SCN_EXIT] = "exit",
+	[SCN_DONTNEED] = "dontneed", [SCN_STATS] = "stats", [SCN_RECLAIM] = "reclaim",
+	[SCN_AGE] = "age", [SCN_MIGRATE] = "migrate", [SCN_CHECK] = "check",
+	[SCN_SHOW] = "show", [SCN_TREE] = "tree", [SCN_EXPECT] = "expect",
+	[SCN_POLICY] = "policy", [SCN_NARRATE] = "##",
+};
+
+/* Argument shapes: P process, N new process name, A address, S size,
+ * T prot (optional when lowercase t), a/s optional address/size. */
+static const char *const op_usage[SCN_OP_NR] = {
+	[SCN_PROC] = "N", [SCN_MMAP] = "PASt", [SCN_MUNMAP] = "PAS",
+	[SCN_MPROTECT] = "PAST", [SCN_MREMAP] = "PASSa", [SCN_READ] = "PAs",
+	[SCN_WRITE] = "PAs", [SCN_FORK] = "PN", [SCN_EXIT] = "P",
+	[SCN_DONTNEED] = "PAS", [SCN_STATS] = "", [SCN_RECLAIM] = "PAs",
+	[SCN_AGE] = "PAs", [SCN_MIGRATE] = "PAs", [SCN_CHECK] = "",
+	[SCN_SHOW] = "P", [SCN_TREE] = "",
+};
+
+static const char *const cmp_names[] = { "==", "!=", "<", "<=", ">", ">=" };
+
+const char *scn_op_name(enum scn_op op) { return op_names[op]; }
+const char *scn_cmp_name(enum scn_cmp c) { return cmp_names[c]; }
+
+static int perr(struct parser *p, int col, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(p->err, p->errlen, "%s:%d:%d: ", p->s->file, p->line, col);
+
+	va_start(ap, fmt);
+	if (n >= 0 && (size_t)n < p->errlen)
+		vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* ---- numbers ---- */
+
+static int parse_number(struct parser *p, const struct token *t, int allow_suffix,
+			const char *what, uint64_t *out)
+{
+	const char *c = t->s;
+	uint64_t v = 0, base = 10, mult = 1;
+	int digits = 0;
+
+	if (c[0] == '0' && (c[1] == 'x' || c[1] == 'X')) {
+		base = 16;
+		c += 2;
+	}
+	for (; *c; c++) {
+		unsigned d;
+		if (*c >= '0' && *c <= '9')
+			d = (unsigned)(*c - '0');
+		else if (base == 16 && *c >= 'a' && *c <= 'f')
+			d = (unsigned)(*c - 'a' + 10);
+		else if (base == 16 && *c >= 'A' && *c <= 'F')
+			d = (unsigned)(*c - 'A' + 10);
+		else
+			break;
+		if (v > (UINT64_MAX - d) / base)
+			return perr(p, t->col, "%s '%s' is too large", what, t->s);
+		v = v * base + d;
+		digits++;
+	}
+	if (allow_suffix && digits && c[0] && !c[1]) {
+		mult = c[0] == 'K' ? 1ULL << 10 : c[0] == 'M' ? 1ULL << 20 :
+		       c[0] == 'G' ? 1ULL << 30 : 0;
+		if (mult)
+			c++;
+		else
+			mult = 1;
+	}
+	if (!digits || *c)
+		return perr(p, t->col, "%s '%s' is not a number%s", what, t->s,
+			    allow_suffix ? " (decimal or 0x-hex, optional K, M or G)"
+					 : " (decimal or 0x-hex)");
+	if (v > UINT64_MAX / mult)
+		return perr(p, t->col, "%s '%s' is too large", what, t->s);
+	*out = v * mult;
+	return 0;
+}
+
+static int parse_aligned(struct parser *p, const struct token *t, int is_size, uint64_t *out)
+{
+	const char *what = is_size ? "size" : "address";
+
+	if (parse_number(p, t, is_size, what, out))
+		return -1;
+	if (*out % AV_PAGE_SIZE)
+		return perr(p, t->col, "%s '%s' is not a multiple of 4096", what, t->s);
+	return 0;
+}
+
+static int parse_prot(struct parser *p, const struct token *t, int *prot)
+{
+	if (strcmp(t->s, "rw") == 0)
+		*prot = AV_PROT_READ | AV_PROT_WRITE;
+	else if (strcmp(t->s, "r") == 0)
+		*prot = AV_PROT_READ;
+	else if (strcmp(t->s, "none") == 0)
+		*prot = AV_PROT_NONE;
+	else
+		return perr(p, t->col, "protection '%s' is not rw, r or none", t->s);
+	return 0;
+}
+
+/* ---- process names ---- */
+
+static int valid_identifier(const char *s)
+{
+	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
+		return 0;
+	for (s++; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_'))
+			return 0;
+	return 1;
+}
+
+static int name_index(struct parser *p, const char *name, int create)
+{
+	struct scenario *s = p->s;
+
+	for (size_t i = 0; i < s->nnames; i++)
+		if (strcmp(s->names[i], name) == 0)
+			return (int)i;
+	if (!create)
+		return -1;
+	if (s->nnames == s->names_cap) {
+		size_t cap = s->names_cap ? 2 * s->names_cap : 16;
+		char **n = realloc(s->names, cap * sizeof(*n));
+		unsigned char *l;
+		if (!n)
+			return -ENOMEM;
+		s->names = n;
+		l = realloc(p->live, cap);
+		if (!l)
+			return -ENOMEM;
+		p->live = l;
+		s->names_cap = cap;
+	}
+	if (!(s->names[s->nnames] = strdup(name)))
+		return -ENOMEM;
+	p->live[s->nnames] = 0;
+	return (int)s->nnames++;
+}
+
+/* A process that must be live here. */
+static int parse_proc(struct parser *p, const struct token *t, int *out)
+{
+	int i;
+
+	if (!valid_identifier(t->s))
+		return perr(p, t->col, "'%s' is not a process name", t->s);
+	i = name_index(p, t->s, 0);
+	if (i < 0)
+		return perr(p, t->col, "no process '%s'", t->s);
+	if (p->live[i] == 2)
+		return perr(p, t->col, "process '%s' has exited", t->s);
+	*out = i;
+	return 0;
+}
+
+/* A name for a process about to be created: not live. */
+static int parse_new_proc(struct parser *p, const struct token *t, int *out)
+{
+	int i;
+
+	if (!valid_identifier(t->s))
+		return perr(p, t->col, "'%s' is not a process name", t->s);
+	if (strlen(t->s) > SCN_MAX_NAME)
+		return perr(p, t->col, "process name longer than %d characters", SCN_MAX_NAME);
+	i = name_index(p, t->s, 1);
+	if (i == -ENOMEM)
+		return i;
+	if (p->live[i] == 1)
+		return perr(p, t->col, "process '%s' already exists", t->s);
+	*out = i;
+	return 0;
+}
+
+/* ---- commands ---- */
+
+static const char *shape_word(char c)
+{
+	switch (c) {
+	case 'P': return "PROC";
+	case 'N': return "NEWPROC";
+	case 'A': case 'a': return "ADDR";
+	case 'S': case 's': return "SIZE";
+	default:  return "rw|r|none";
+	}
+}
+
+static void usage_string(enum scn_op op, char *buf, size_t len)
+{
+	size_t n = (size_t)snprintf(buf, len, "%s", op_names[op]);
+
+	for (const char *c = op_usage[op]; *c && n < len; c++) {
+		int opt = *c >= 'a' && *c <= 'z';
+		n += (size_t)snprintf(buf + n, len - n, opt ? " [%s]" : " %s", shape_word(*c));
+	}
+}
+
+/* Fill cmd from tokens 1.. following the command's shape. */
+static int parse_args(struct parser *p, struct scn_cmd *cmd)
+{
+	const char *shape = op_usage[cmd->op];
+	int ti = 1, sizes = 0, addrs = 0, rc;
+	char usage[96];
+
+	usage_string(cmd->op, usage, sizeof(usage));
+	for (const char *c = shape; *c; c++) {
+		const struct token *t = &p->tok[ti];
+		int opt = *c >= 'a' && *c <= 'z';
+
+		if (ti >= p->ntok) {
+			if (opt)
+				break;
+			return perr(p, p->eol_col, "%s: missing %s (usage: %s)",
+				    op_names[cmd->op], shape_word(*c), usage);
+		}
+		switch (*c) {
+		case 'P':
+			rc = parse_proc(p, t, cmd->proc < 0 ? &cmd->proc : &cmd->proc2);
+			break;
+		case 'N':
+			rc = parse_new_proc(p, t, cmd->proc < 0 ? &cmd->proc : &cmd->proc2);
+			break;
+		case 'A': case 'a':
+			rc = parse_aligned(p, t, 0, addrs++ ? &cmd->addr2 : &cmd->addr);
+			if (!rc && addrs == 2)
+				cmd->has_addr2 = 1;
+			break;
+		case 'S': case 's':
+			rc = parse_aligned(p, t, 1, sizes++ ? &cmd->size2 : &cmd->size);
+			break;
+		default:
+			rc = parse_prot(p, t, &cmd->prot);
+			break;
+		}
+		if (rc)
+			return rc;
+		ti++;
+	}
+	if (ti < p->ntok)
+		return perr(p, p->tok[ti].col, "%s: unexpected '%s' (usage: %s)",
+			    op_names[cmd->op], p->tok[ti].s, usage);
+	return 0;
+}
+
+static int parse_expect(struct parser *p, struct scn_cmd *cmd)
+{
+	static const char usage[] = "expect FIELD ==|!=|<|<=|>|>= VALUE";
+	int i;
+
+	if (p->ntok < 4)
+		return perr(p, p->eol_col, "expect: missing %s (usage: %s)",
+			    p->ntok < 2 ? "FIELD" : p->ntok < 3 ? "comparison" : "VALUE", usage);
+	if (p->ntok > 4)
+		return perr(p, p->tok[4].col, "expect: unexpected '%s' (usage: %s)",
+			    p->tok[4].s, usage);
+	if ((cmd->field = stat_field_find(p->tok[1].s)) < 0)
+		return perr(p, p->tok[1].col, "unknown stats field '%s'", p->tok[1].s);
+	for (i = 0; i < 6; i++)
+		if (strcmp(p->tok[2].s, cmp_names[i]) == 0)
+			break;
+	if (i == 6)
+		return perr(p, p->tok[2].col, "unknown comparison '%s' (== != < <= > >=)",
+			    p->tok[2].s);
+	cmd->cmp = (enum scn_cmp)i;
+	return parse_number(p, &p->tok[3], 0, "value", &cmd->value);
+}
+
+static int parse_policy(struct parser *p, struct scn_cmd *cmd)
+{
+	const char *const *names = av_policy_names();
+
+	if (p->s->policy)
+		return perr(p, p->tok[0].col, "policy given twice");
+	if (p->ops_seen)
+		return perr(p, p->tok[0].col, "policy must come before any other command");
+	if (p->ntok != 2)
+		return perr(p, p->ntok < 2 ? p->eol_col : p->tok[2].col,
+			    "usage: policy linux-6.18|2.6.35");
+	for (; *names; names++)
+		if (strcmp(*names, p->tok[1].s) == 0)
+			break;
+	if (!*names)
+		return perr(p, p->tok[1].col, "unknown policy '%s' (linux-6.18, 2.6.35)",
+			    p->tok[1].s);
+	p->s->policy = *names;
+	cmd->text = NULL;
+	return 0;
+}
+
+/* Names change liveness only once the whole line has parsed. */
+static void apply_liveness(struct parser *p, const struct scn_cmd *cmd)
+{
+	if (cmd->op == SCN_PROC)
+		p->live[cmd->proc] = 1;
+	else if (cmd->op == SCN_FORK)
+		p->live[cmd->proc2] = 1;
+	else if (cmd->op == SCN_EXIT)
+		p->live[cmd->proc] = 2;
+}
+
+static int push(struct scenario *s, const struct scn_cmd *cmd)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 64;
+		struct scn_cmd *c = realloc(s->cmds, cap * sizeof(*c));
+		if (!c)
+			return -ENOMEM;
+		s->cmds = c;
+		s->cap = cap;
+	}
+	s->cmds[s->n++] = *cmd;
+	return 0;
+}
+
+static int parse_command(struct parser *p)
+{
+	struct scn_cmd cmd = { .line = p->line, .proc = -1, .proc2 = -1, .field = -1,
+			       .prot = AV_PROT_READ | AV_PROT_WRITE };
+	int op, rc;
+
+	for (op = 0; op < SCN_NARRATE; op++)
+		if (strcmp(p->tok[0].s, op_names[op]) == 0)
+			break;
+	if (op == SCN_NARRATE)
+		return perr(p, p->tok[0].col, "unknown command '%s'", p->tok[0].s);
+	cmd.op = (enum scn_op)op;
+	if (cmd.op == SCN_POLICY)
+		return parse_policy(p, &cmd);
+	rc = cmd.op == SCN_EXPECT ? parse_expect(p, &cmd) : parse_args(p, &cmd);
+	if (rc)
+		return rc;
+	if ((rc = push(p->s, &cmd)))
+		return rc;
+	apply_liveness(p, &cmd);
+	p->ops_seen++;
+	return 0;
+}
+
+static int add_narration(struct parser *p, const char *text)
+{
+	struct scn_cmd cmd = { .op = SCN_NARRATE, .line = p->line, .proc = -1, .proc2 = -1 };
+
+	while (*text == '#')
+		text++;
+	while (*text == ' ' || *text == '\t')
+		text++;
+	if (!(cmd.text = strdup(text)))
+		return -ENOMEM;
+	if (push(p->s, &cmd)) {
+		free(cmd.text);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Split line (len bytes, no newline) into tokens, in place. */
+static int parse_line(struct parser *p, char *line, size_t len)
+{
+	char *c = line, *end = line + len;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char b = (unsigned char)line[i];
+		if ((b < 0x20 && b != '\t' && b != '\r') || b >= 0x7f) {
+			if (memchr(line, '#', i))
+				break;  /* inside a comment: anything goes */
+			return perr(p, (int)i + 1, "invalid byte 0x%02x", b);
+		}
+	}
+	while (c < end && (*c == ' ' || *c == '\t'))
+		c++;
+	if (end - c >= 2 && c[0] == '#' && c[1] == '#') {
+		char *nl = memchr(c, '\0', (size_t)(end - c));
+		if (nl)
+			end = nl;
+		while (end > c && (end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		*end = '\0';
+		return add_narration(p, c);
+	}
+	p->ntok = 0;
+	p->eol_col = 1;
+	for (c = line; c < end && *c != '#';) {
+		if (*c == ' ' || *c == '\t' || *c == '\r') {
+			c++;
+			continue;
+		}
+		if (p->ntok == MAX_TOKENS)
+			return perr(p, (int)(c - line) + 1, "too many words on one line");
+		p->tok[p->ntok].s = c;
+		p->tok[p->ntok].col = (int)(c - line) + 1;
+		while (c < end && *c != ' ' && *c != '\t' && *c != '\r' && *c != '#')
+			c++;
+		p->eol_col = (int)(c - line) + 1;
+		p->ntok++;
+		if (c < end && *c != '#') {
+			*c++ = '\0';
+		} else if (c < end) {
+			/* A '#' right after a word ends it and the line. */
+			*c = '\0';
+			break;
+		} else {
+			*c = '\0';
+		}
+	}
+	return p->ntok ? parse_command(p) : 0;
+}
+
+static void parser_init(struct parser *p, struct scenario *s, const char *file,
+			char *err, size_t errlen)
+{
+	memset(s, 0, sizeof(*s));
+	memset(p, 0, sizeof(*p));
+	p->s = s;
+	p->err = err;
+	p->errlen = errlen;
+	err[0] = '\0';
+	s->file = strdup(file);
+}
+
+static int parser_finish(struct parser *p, int rc)
+{
+	free(p->live);
+	if (rc == -ENOMEM)
+		snprintf(p->err, p->errlen, "%s: out of memory while parsing", p->s->file ? p->s->file : "scenario");
+	if (rc)
+		scn_free(p->s);
+	return rc;
+}
+
+int scn_parse(struct scenario *s, const char *file, FILE *f, char *err, size_t errlen)
+{
+	struct parser p;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int rc = 0;
+
+	parser_init(&p, s, file, err, errlen);
+	if (!s->file)
+		return parser_finish(&p, -ENOMEM);
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		p.line++;
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (len > SCN_MAX_LINE) {
+			rc = perr(&p, SCN_MAX_LINE + 1, "line longer than %d bytes", SCN_MAX_LINE);
+			break;
+		}
+		if ((rc = parse_line(&p, line, (size_t)len)))
+			break;
+	}
+	if (!rc && ferror(f))
+		rc = perr(&p, 1, "read error: %s", strerror(errno));
+	free(line);
+	return parser_finish(&p, rc);
+}
+
+int scn_parse_string(struct scenario *s, const char *file, const char *text,
+		     char *err, size_t errlen)
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	int rc;
+
+	if (!f) {
+		snprintf(err, errlen, "%s: out of memory while parsing", file);
+		return -ENOMEM;
+	}
+	rc = scn_parse(s, file, f, err, errlen);
+	fclose(f);
+	return rc;
+}
+
+void scn_free(struct scenario *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->cmds[i].text);
+	for (size_t i = 0; i < s->nnames; i++)
+		free(s->names[i]);
+	free(s->cmds);
+	free(s->names);
+	free(s->file);
+	memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * scenario.h - the scenario language (.scn), parsed.
+ *
+ * The language is a contract other tools read (docs/anonvma.1 has the
+ * grammar).  Parsing is complete before anything runs: syntax, numbers,
+ * alignment, and process names (a name must be live where it is used) are
+ * all checked here, so a scenario that parses can only fail at run time by
+ * an operation the model refuses.
+ */
+#ifndef AV_CLI_SCENARIO_H
+#define AV_CLI_SCENARIO_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stddef.h>
+
+enum scn_op {
+	SCN_PROC, SCN_MMAP, SCN_MUNMAP, SCN_MPROTECT, SCN_MREMAP, SCN_READ,
+	SCN_WRITE, SCN_FORK, SCN_EXIT, SCN_DONTNEED, SCN_STATS, SCN_RECLAIM,
+	SCN_AGE, SCN_MIGRATE, SCN_CHECK, SCN_SHOW, SCN_TREE, SCN_EXPECT,
+	SCN_POLICY, SCN_NARRATE, SCN_OP_NR
+};
+
+enum scn_cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
+
+struct scn_cmd {
+	enum scn_op op;
+	int line;
+	int proc, proc2;        /* indexes into scenario.names; -1 if none */
+	uint64_t addr, size, size2, addr2;
+	int has_addr2;
+	int prot;               /* AV_PROT_* */
+	int field;              /* expect: index into the stats field table */
+	enum scn_cmp cmp;
+	uint64_t value;
+	char *text;             /* narrate: the text, policy: the name */
+};
+
+struct scenario {
+	char *file;             /* as given, for messages */
+	struct scn_cmd *cmds;
+	size_t n, cap;
+	char **names;           /* process names; a name's index is stable */
+	size_t nnames, names_cap;
+	const char *policy;     /* from a `policy` line, or NULL */
+};
+
+/* Limits of the parser (docs/anonvma.1, LIMITS). */
+#define SCN_MAX_LINE   4096
+#define SCN_MAX_NAME   64
+
+/* Parse the whole of f.  0 on success; on a syntax or name error, -1 with
+ * "FILE:LINE:COL: message" in err.  -ENOMEM if memory ran out. */
+int scn_parse(struct scenario *s, const char *file, FILE *f, char *err, size_t errlen);
+/* Parse a scenario held in memory (the built-in demo). */
+int scn_parse_string(struct scenario *s, const char *file, const char *text,
+		     char *err, size_t errlen);
+void scn_free(struct scenario *s);
+const char *scn_op_name(enum scn_op op);
+const char *scn_cmp_name(enum scn_cmp c);
+
+#endif

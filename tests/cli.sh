@@ -1,0 +1,96 @@
+#!/bin/sh
+# cli.sh BUILD [update] - tests of the anonvma tool.
+#
+#  * every scenarios/examples/*.scn against its golden text and JSON output
+#    (tests/golden/NAME.txt, NAME.json);
+#  * every tests/bad/*.scn against its exact stderr and exit status
+#    (tests/bad/NAME.expected: "exit N" then the stderr lines);
+#  * the built-in demo against scenarios/examples/demo.scn;
+#  * command-line usage errors.
+# With `update`, the golden and expected files are rewritten instead:
+# review the diff before committing.
+build=$1
+mode=${2:-check}
+tool=$build/anonvma
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "cli: FAIL: $*" >&2; }
+
+# compare NAME EXPECTED-FILE ACTUAL-FILE
+compare() {
+	if [ "$mode" = update ]; then
+		cp "$3" "$2"
+		ok
+	elif [ -f "$2" ] && cmp -s "$2" "$3"; then
+		ok
+	else
+		bad "$1"
+		[ -f "$2" ] && diff -u "$2" "$3" | head -20 >&2
+	fi
+}
+
+# capture OUT-FILE CMD...: stdout, stderr and exit status in one file
+capture() {
+	out=$1; shift
+	"$@" > "$tmp/stdout" 2> "$tmp/stderr"
+	rc=$?
+	{ cat "$tmp/stdout"; echo "--- stderr"; cat "$tmp/stderr"; echo "--- exit $rc"; } > "$out"
+}
+
+mkdir -p tests/golden
+for f in scenarios/examples/*.scn; do
+	n=$(basename "$f" .scn)
+	trace=""
+	[ "$n" = demo ] && trace=--trace
+	capture "$tmp/$n.txt" "$tool" run --check $trace "$f"
+	compare "$n (text)" "tests/golden/$n.txt" "$tmp/$n.txt"
+	capture "$tmp/$n.json" "$tool" run --json "$f"
+	compare "$n (json)" "tests/golden/$n.json" "$tmp/$n.json"
+done
+
+for f in tests/bad/*.scn; do
+	n=$(basename "$f" .scn)
+	"$tool" run "$f" > /dev/null 2> "$tmp/err"
+	rc=$?
+	{ echo "exit $rc"; cat "$tmp/err"; } > "$tmp/$n.expected"
+	compare "bad/$n" "tests/bad/$n.expected" "$tmp/$n.expected"
+done
+
+# The demo is demo.scn, traced and checked.
+"$tool" > "$tmp/demo1" 2>&1
+"$tool" run --trace --check scenarios/examples/demo.scn > "$tmp/demo2" 2>&1
+if cmp -s "$tmp/demo1" "$tmp/demo2"; then ok; else bad "demo differs from demo.scn"; fi
+
+# usage EXPECTED-STATUS ARGS...
+usage() {
+	want=$1; shift
+	"$tool" "$@" > /dev/null 2>&1 < /dev/null
+	rc=$?
+	if [ "$rc" -eq "$want" ]; then ok; else bad "anonvma $* exited $rc, want $want"; fi
+}
+usage 0 --help
+usage 0 --version
+usage 0 fields
+usage 2 frob
+usage 2 run
+usage 2 run --policy
+usage 2 run --policy linux-9 scenarios/examples/01-fork-chain.scn
+usage 2 run --zero-page maybe scenarios/examples/01-fork-chain.scn
+usage 2 run --bogus scenarios/examples/01-fork-chain.scn
+usage 2 run /nonexistent.scn
+usage 2 run a.scn b.scn
+usage 2 demo extra
+usage 0 run --policy=2.6.35 --zero-page=off --check scenarios/examples/01-fork-chain.scn
+usage 0 run - 
+if printf 'proc P\nmmap P 0 4K\nstats\n' | "$tool" run --json - | grep -q '"anon_vma": 0'; then
+	ok
+else
+	bad "scenario from stdin"
+fi
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

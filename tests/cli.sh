@@ -5,6 +5,7 @@
 #    (tests/golden/NAME.txt, NAME.json);
 #  * every tests/bad/*.scn against its exact stderr and exit status
 #    (tests/bad/NAME.expected: "exit N" then the stderr lines);
+#  * every scenarios/kernel/*.scn: its expects, measured on Linux, hold;
 #  * the built-in demo against scenarios/examples/demo.scn;
 #  * command-line usage errors.
 # With `update`, the golden and expected files are rewritten instead:
@@ -50,6 +51,15 @@ for f in scenarios/examples/*.scn; do
 	compare "$n (text)" "tests/golden/$n.txt" "$tmp/$n.txt"
 	capture "$tmp/$n.json" "$tool" run --json "$f"
 	compare "$n (json)" "tests/golden/$n.json" "$tmp/$n.json"
+done
+
+# The kernel corpus: expects measured on the live kernel must hold.
+for f in scenarios/kernel/*.scn; do
+	if "$tool" run --check --policy linux-6.18 --zero-page on "$f" > /dev/null; then
+		ok
+	else
+		bad "kernel corpus: $f"
+	fi
 done
 
 for f in tests/bad/*.scn; do

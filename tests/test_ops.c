@@ -14,6 +14,17 @@ static av_world *world_with_proc(int *pid)
 	return w;
 }
 
+/* p maps `pages` pages at A, writes them all, and forks c. */
+static av_world *forked_world(int *p, int *c, int pages)
+{
+	av_world *w = world_with_proc(p);
+
+	OK(w, av_mmap(w, *p, A, (uint64_t)pages * PG, RW));
+	OK(w, av_touch(w, *p, A, (uint64_t)pages * PG, 1));
+	OK(w, av_fork(w, *p, c));
+	return w;
+}
+
 /* ---- mmap ---- */
 
 static void mmap_errors(void **state)
@@ -282,12 +293,9 @@ static void fork_reuses_idle_anon_vma(void **state)
 static void munmap_middle_splits(void **state)
 {
 	int p, c;
-	av_world *w = world_with_proc(&p);
+	av_world *w = forked_world(&p, &c, 6);
 	(void)state;
 
-	OK(w, av_mmap(w, p, A, 6 * PG, RW));
-	OK(w, av_touch(w, p, A, 6 * PG, 1));
-	OK(w, av_fork(w, p, &c));
 	OK(w, av_munmap(w, c, A + 2 * PG, 2 * PG));
 	assert_int_equal(nr_vmas(w, c), 2);
 	struct vma_probe lo = vma_at(w, c, A), hi = vma_at(w, c, A + 4 * PG);
@@ -389,12 +397,9 @@ static void mremap_in_place(void **state)
 static void mremap_move(void **state)
 {
 	int p, c;
-	av_world *w = world_with_proc(&p);
+	av_world *w = forked_world(&p, &c, 4);
 	(void)state;
 
-	OK(w, av_mmap(w, p, A, 4 * PG, RW));
-	OK(w, av_touch(w, p, A, 4 * PG, 1));
-	OK(w, av_fork(w, p, &c));
 	struct av_page_info before = page_at(w, c, A + PG);
 	OK(w, av_mremap(w, c, A + PG, 2 * PG, 2 * PG, AV_MREMAP_MAYMOVE | AV_MREMAP_FIXED,
 			A + 0x100000));
@@ -481,13 +486,10 @@ static void reclaim_and_swap_in(void **state)
 static void age_counts_and_clears_young(void **state)
 {
 	int p, c;
-	av_world *w = world_with_proc(&p);
+	av_world *w = forked_world(&p, &c, 2);
 	uint64_t ref;
 	(void)state;
 
-	OK(w, av_mmap(w, p, A, 2 * PG, RW));
-	OK(w, av_touch(w, p, A, 2 * PG, 1));
-	OK(w, av_fork(w, p, &c));
 	OK(w, av_age(w, p, A, 2 * PG, &ref));
 	assert_int_equal(ref, 2);  /* parent's PTEs young; the child's start old */
 	OK(w, av_age(w, p, A, 2 * PG, &ref));
@@ -502,13 +504,10 @@ static void age_counts_and_clears_young(void **state)
 static void migrate_moves_frame(void **state)
 {
 	int p, c;
-	av_world *w = world_with_proc(&p);
+	av_world *w = forked_world(&p, &c, 2);
 	uint64_t n;
 	(void)state;
 
-	OK(w, av_mmap(w, p, A, 2 * PG, RW));
-	OK(w, av_touch(w, p, A, 2 * PG, 1));
-	OK(w, av_fork(w, p, &c));
 	struct av_page_info b = page_at(w, c, A);
 	struct av_stats s0 = stats(w);
 	OK(w, av_migrate(w, c, A, PG, &n));

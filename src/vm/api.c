@@ -100,6 +100,16 @@ int av_exit(av_world *w, av_pid pid)
 
 /* ---- mappings ---- */
 
+/* The EINVAL checks mmap and mprotect share. */
+static int check_prot_addr(av_world *w, const char *fn, int prot, uint64_t addr)
+{
+	if (!prot_valid(prot))
+		return av_fail(w, -EINVAL, fn, "bad protection %#x", prot);
+	if (!PAGE_ALIGNED(addr))
+		return av_fail(w, -EINVAL, fn, "address %#llx is not page-aligned", ULL(addr));
+	return 0;
+}
+
 int av_mmap(av_world *w, av_pid pid, uint64_t addr, uint64_t len, int prot)
 {
 	struct av_mm *mm = get_mm(w, "mmap", pid);
@@ -107,10 +117,8 @@ int av_mmap(av_world *w, av_pid pid, uint64_t addr, uint64_t len, int prot)
 
 	if (!mm)
 		return -ESRCH;
-	if (!prot_valid(prot))
-		return av_fail(w, -EINVAL, "mmap", "bad protection %#x", prot);
-	if (!PAGE_ALIGNED(addr))
-		return av_fail(w, -EINVAL, "mmap", "address %#llx is not page-aligned", ULL(addr));
+	if ((err = check_prot_addr(w, "mmap", prot, addr)))
+		return err;
 	if (!len)
 		return av_fail(w, -EINVAL, "mmap", "zero length");
 	len = page_align(len);
@@ -148,10 +156,8 @@ int av_mprotect(av_world *w, av_pid pid, uint64_t addr, uint64_t len, int prot)
 
 	if (!mm)
 		return -ESRCH;
-	if (!prot_valid(prot))
-		return av_fail(w, -EINVAL, "mprotect", "bad protection %#x", prot);
-	if (!PAGE_ALIGNED(addr))
-		return av_fail(w, -EINVAL, "mprotect", "address %#llx is not page-aligned", ULL(addr));
+	if ((err = check_prot_addr(w, "mprotect", prot, addr)))
+		return err;
 	if (!len)
 		return 0;
 	len = page_align(len);

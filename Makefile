@@ -26,6 +26,10 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_SRC := $(wildcard src/cli/*.c)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/demo.o
 CLI     := $(BUILD)/anonvma
+# The kernel-side runner of `anonvma kcheck`: small and static.
+KRUN_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/krun/*.c) src/cli/scenario.c \
+	    src/cli/fields.c src/cli/errname.c)
+KRUN    := $(BUILD)/anonvma-krun
 TESTS   := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 SCRIPT_TESTS := cli.sh
 TEST_BIN := $(TESTS:%=$(BUILD)/tests/%)
@@ -37,7 +41,11 @@ SHARED := $(BUILD)/libanonvma.so.$(VERSION)
 .PHONY: all lib cli tests test run asan deps install clean golden-update
 all: lib cli tests
 
-cli: $(CLI)
+cli: $(CLI) $(KRUN)
+
+$(KRUN): $(KRUN_OBJ) $(STATIC)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(if $(SAN),,-static) -o $@ $(KRUN_OBJ) $(STATIC) $(ALL_LDFLAGS) $(LDLIBS)
 
 # The built-in demo is scenarios/examples/demo.scn, compiled in.
 $(BUILD)/gen/demo.c: scenarios/examples/demo.scn scripts/embed.sh

@@ -12,11 +12,14 @@
 #include "run.h"
 #include "fields.h"
 #include "demo.h"
+#include "kcheck.h"
 
 static const char usage_text[] =
 "usage: anonvma                      run the built-in demo\n"
 "       anonvma run [OPTIONS] FILE|-  run a scenario (.scn)\n"
 "       anonvma demo [OPTIONS]        run the built-in demo\n"
+"       anonvma kcheck [--runs N] [--json] [--policy P] FILE...\n"
+"                                     compare linux-6.18 with the live kernel\n"
 "       anonvma fields                list the stats fields\n"
 "       anonvma --help | --version\n"
 "\n"
@@ -126,6 +129,37 @@ static int run_demo(const struct run_opts *o)
 	return rc;
 }
 
+static int kcheck_command(int argc, char **argv)
+{
+	struct kcheck_opts k = { .runs = 1, .policy = "linux-6.18" };
+	int i;
+
+	for (i = 2; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			k.json = 1;
+		} else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) {
+			char *end;
+			long n = strtol(argv[++i], &end, 10);
+			if (*end || n < 1 || n > 100)
+				return usage_error("--runs takes 1 to 100, not '%s'", argv[i]);
+			k.runs = (int)n;
+		} else if (strcmp(argv[i], "--policy") == 0 && i + 1 < argc) {
+			const char *const *p = av_policy_names();
+			while (*p && strcmp(*p, argv[i + 1]))
+				p++;
+			if (!*p)
+				return usage_error("unknown policy '%s' (linux-6.18, 2.6.35)", argv[i + 1]);
+			k.policy = *p;
+			i++;
+		} else {
+			return usage_error("unknown kcheck option '%s'", argv[i]);
+		}
+	}
+	if (i == argc)
+		return usage_error("%s", "kcheck needs at least one FILE");
+	return kcheck_main(&k, argv + i, argc - i);
+}
+
 static void list_fields(void)
 {
 	for (size_t i = 0; i < nr_stat_fields; i++)
@@ -158,6 +192,8 @@ int main(int argc, char **argv)
 			return usage_error("demo takes no file ('%s')", argv[i]);
 		return run_demo(&o);
 	}
+	if (strcmp(argv[1], "kcheck") == 0)
+		return kcheck_command(argc, argv);
 	if (strcmp(argv[1], "run") == 0) {
 		if ((i = parse_options(argc, argv, 2, &o)) < 0)
 			return RUN_USAGE;

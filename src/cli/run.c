@@ -11,6 +11,7 @@
 #include "run.h"
 #include "fields.h"
 #include "show.h"
+#include "errname.h"
 
 struct point {
 	int line;
@@ -34,26 +35,6 @@ struct runner {
 	struct op_error *errors;
 	size_t nerrors, errors_cap;
 };
-
-const char *errno_name(int err)
-{
-	static char buf[16];
-
-	switch (err < 0 ? -err : err) {
-	case EINVAL: return "EINVAL";
-	case EEXIST: return "EEXIST";
-	case ENOMEM: return "ENOMEM";
-	case EFAULT: return "EFAULT";
-	case ESRCH: return "ESRCH";
-	case EAGAIN: return "EAGAIN";
-	case EPERM: return "EPERM";
-	case EOPNOTSUPP: return "EOPNOTSUPP";
-	case EUCLEAN: return "EUCLEAN";
-	default:
-		snprintf(buf, sizeof(buf), "E%d", err < 0 ? -err : err);
-		return buf;
-	}
-}
 
 static void *grow(void *p, size_t *cap, size_t n, size_t size)
 {
@@ -234,8 +215,11 @@ static int record_error(struct runner *r, const struct scn_cmd *c, int err)
 {
 	struct op_error *e = grow(r->errors, &r->errors_cap, r->nerrors, sizeof(*e));
 
-	fprintf(r->err, "%s:%d: %s: %s\n", r->s->file, c->line, scn_op_name(c->op),
-		errno_name(err));
+	if (r->o->on_error)
+		r->o->on_error(r->o->ctx, c->line, c->op, err);
+	if (!r->o->quiet)
+		fprintf(r->err, "%s:%d: %s: %s\n", r->s->file, c->line, scn_op_name(c->op),
+			errno_name(err));
 	if (r->o->trace)
 		fprintf(r->info, "    refused: %s\n", av_world_error(r->w));
 	if (!e)
@@ -255,7 +239,9 @@ static int add_point(struct runner *r, const struct scn_cmd *c)
 	p = &r->points[r->npoints++];
 	p->line = c->line;
 	av_stats_read(r->w, &p->st);
-	if (!r->o->json) {
+	if (r->o->on_point)
+		r->o->on_point(r->o->ctx, c->line, r->w, r->pids);
+	if (!r->o->json && !r->o->quiet) {
 		fprintf(r->out, "line %d: stats", c->line);
 		for (int i = 0; i < NR_CONTRACT_FIELDS; i++)
 			fprintf(r->out, " %s=%" PRIu64, stat_fields[i].name,

@@ -6,6 +6,7 @@
 #define AV_CLI_RUN_H
 
 #include <stdio.h>
+#include <anonvma/anonvma.h>
 #include "scenario.h"
 
 struct run_opts {
@@ -15,6 +16,12 @@ struct run_opts {
 	int check;              /* av_check after every command */
 	int trace;              /* print each command and what it changed */
 	const struct av_allocator *allocator;  /* NULL: the default */
+	/* For tools built on the runner (kcheck): no text, no error lines;
+	 * instead these are called at each `stats` and each refusal. */
+	int quiet;
+	void (*on_point)(void *ctx, int line, av_world *w, const av_pid *pids);
+	void (*on_error)(void *ctx, int line, enum scn_op op, int err);
+	void *ctx;
 };
 
 /* Exit statuses of `anonvma run`. */
@@ -22,8 +29,5 @@ enum { RUN_OK = 0, RUN_FAILED = 1, RUN_USAGE = 2 };
 
 /* Run s; text to out, diagnostics to err.  Returns an exit status. */
 int run_scenario(const struct scenario *s, const struct run_opts *o, FILE *out, FILE *err);
-
-/* Printing helpers shared with the demo. */
-const char *errno_name(int err);
 
 #endif

@@ -527,3 +527,57 @@ void scn_free(struct scenario *s)
 	free(s->file);
 	memset(s, 0, sizeof(*s));
 }
+
+/* ---- the pages a scenario may map ---- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static int add_range(uint64_t **pages, size_t *n, size_t *cap, size_t max,
+		     uint64_t addr, uint64_t size)
+{
+	for (uint64_t off = 0; off < size; off += AV_PAGE_SIZE) {
+		if (*n == *cap) {
+			size_t c = *cap ? 2 * *cap : 1024;
+			uint64_t *p;
+			if (*n >= max)
+				return -E2BIG;
+			if (!(p = realloc(*pages, c * sizeof(*p))))
+				return -ENOMEM;
+			*pages = p;
+			*cap = c;
+		}
+		(*pages)[(*n)++] = addr + off;
+	}
+	return 0;
+}
+
+int scn_pages(const struct scenario *s, size_t max, uint64_t **pages, size_t *npages)
+{
+	size_t cap = 0, n = 0, k = 0;
+	uint64_t *p = NULL;
+	int rc = 0;
+
+	for (size_t i = 0; i < s->n && !rc; i++) {
+		const struct scn_cmd *c = &s->cmds[i];
+		if (c->op == SCN_MMAP)
+			rc = add_range(&p, &n, &cap, max, c->addr, c->size);
+		else if (c->op == SCN_MREMAP)
+			rc = add_range(&p, &n, &cap, max, c->has_addr2 ? c->addr2 : c->addr, c->size2);
+	}
+	if (rc) {
+		free(p);
+		return rc;
+	}
+	if (n)
+		qsort(p, n, sizeof(*p), cmp_u64);
+	for (size_t i = 0; i < n; i++)
+		if (!k || p[k - 1] != p[i])
+			p[k++] = p[i];
+	*pages = p;
+	*npages = k;
+	return 0;
+}

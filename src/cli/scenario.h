@@ -57,6 +57,9 @@ int scn_parse(struct scenario *s, const char *file, FILE *f, char *err, size_t e
 int scn_parse_string(struct scenario *s, const char *file, const char *text,
 		     char *err, size_t errlen);
 void scn_free(struct scenario *s);
+/* Every page an mmap or mremap of s may map, sorted, each once (in
+ * *pages, to free).  -E2BIG beyond max pages, -ENOMEM. */
+int scn_pages(const struct scenario *s, size_t max, uint64_t **pages, size_t *npages);
 const char *scn_op_name(enum scn_op op);
 const char *scn_cmp_name(enum scn_cmp c);
 

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * krun.h - the kernel side of `anonvma kcheck`.
+ *
+ * anonvma-krun runs a scenario on real processes of the running kernel.
+ * One master process drives one worker per scenario process over a
+ * socketpair, a command at a time, acknowledged.  A worker is a real
+ * process: `fork P C` makes P call fork(), so C inherits P's VMAs and
+ * anon_vma chains exactly as the scenario says.  Every scenario address is
+ * offset by KRUN_BASE; mappings use MAP_FIXED_NOREPLACE; THP is disabled.
+ *
+ * Report, on stdout, one record per line (docs/kernel-faithfulness.md):
+ *   krun 1
+ *   zero_page 0|1
+ *   error LINE OP ERRNO        an operation the kernel refused
+ *   pages LINE vmas N anon_pages N anon_ptes N zero_ptes N swap_ptes N
+ *   share LINE TOKEN...        who maps what: NAME:ADDR=FRAME[x]
+ *   objects LINE anon_vma N avc N
+ *   end
+ * Exit status 0, 1 on a failure (message on stderr), 77 when the kernel
+ * cannot be measured here (not root, no tracefs).
+ */
+#ifndef AV_KRUN_H
+#define AV_KRUN_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include "../cli/scenario.h"
+
+#define KRUN_BASE       0x200000000000ULL   /* far from anything else */
+#define KRUN_SPAN       (1ULL << 44)        /* scenario addresses below this */
+#define KRUN_MAX_SLOTS  512                 /* processes created per scenario */
+#define KRUN_MAX_PAGES  (1u << 20)          /* distinct scenario pages */
+#define KRUN_SKIP       77
+
+/* What the master sends a worker, and what comes back. */
+struct krun_msg {
+	int op;                 /* enum scn_op */
+	int slot;               /* fork: the child's slot */
+	int prot;
+	uint64_t addr, size, size2, addr2;
+	int has_addr2;
+};
+
+struct krun_reply {
+	int err;                /* 0 or a positive errno */
+	pid_t pid;              /* fork: the child's pid; hello: own pid */
+};
+
+/* worker.c */
+void krun_worker(int slot) __attribute__((noreturn));
+void krun_worker_setup(void);
+extern int krun_sock[KRUN_MAX_SLOTS][2];
+
+/* trace.c: live anon_vma / anon_vma_chain objects from tracefs */
+int trace_start(char *err, size_t errlen);     /* 0, -1 error, KRUN_SKIP */
+void trace_mark(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int trace_finish(const pid_t *pids, size_t npids, char *err, size_t errlen);
+void trace_cleanup(void);
+
+/* pagemap.c: page fields and the sharing signature */
+int pagemap_zero_page_probe(int *zero_page, char *err, size_t errlen);
+struct krun_proc { const char *name; pid_t pid; };
+int pagemap_report(int line, const struct krun_proc *procs, size_t nprocs,
+		   const uint64_t *pages, size_t npages, char *err, size_t errlen);
+
+#endif

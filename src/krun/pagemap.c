@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pagemap.c - page fields of live workers from /proc/PID/pagemap and maps.
+ *
+ * Runs in the master between commands, so it allocates nothing: static
+ * buffers only (a malloc here could grow the master's memory, which later
+ * `proc` workers would inherit, and the baseline would no longer cancel).
+ *
+ * pagemap entries: bit 63 present, 62 swapped, 56 "exclusively mapped"
+ * (the page's precise mapcount is 1; PageAnonExclusive itself is not
+ * exported to user space), bits 0-54 the frame number (root only).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "krun.h"
+
+#define PM_PRESENT   (1ULL << 63)
+#define PM_SWAP      (1ULL << 62)
+#define PM_EXCLUSIVE (1ULL << 56)
+#define PM_PFN       ((1ULL << 55) - 1)
+
+#define FRAME_SLOTS  (1u << 18)
+#define BATCH        512
+
+static uint64_t zero_pfn;
+static int have_zero_page;
+
+static uint64_t frame_key[FRAME_SLOTS];
+static uint32_t frame_val[FRAME_SLOTS];
+static uint32_t frame_gen[FRAME_SLOTS];
+static uint32_t generation;
+static uint32_t nframes;
+static uint64_t entries[BATCH];
+static char maps_buf[1 << 18];
+
+static int read_entries(int fd, uint64_t vaddr, size_t n)
+{
+	ssize_t want = (ssize_t)(n * sizeof(uint64_t));
+
+	return pread(fd, entries, (size_t)want, (off_t)(vaddr / 4096 * 8)) == want ? 0 : -1;
+}
+
+int pagemap_zero_page_probe(int *zero_page, char *err, size_t errlen)
+{
+	volatile char *p = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	int rc = -1;
+
+	if (p == MAP_FAILED || fd < 0) {
+		snprintf(err, errlen, "zero-page probe: %s", strerror(errno));
+		goto out;
+	}
+	(void)p[0];
+	(void)p[4096];
+	if (read_entries(fd, (uint64_t)(uintptr_t)p, 2)) {
+		snprintf(err, errlen, "zero-page probe: cannot read pagemap: %s", strerror(errno));
+		goto out;
+	}
+	if (!(entries[0] & PM_PRESENT) || !(entries[0] & PM_PFN)) {
+		snprintf(err, errlen, "zero-page probe: no frame numbers in pagemap (need root)");
+		goto out;
+	}
+	have_zero_page = (entries[0] & PM_PFN) == (entries[1] & PM_PFN);
+	zero_pfn = have_zero_page ? entries[0] & PM_PFN : 0;
+	*zero_page = have_zero_page;
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (p != MAP_FAILED)
+		munmap((void *)p, 2 * 4096);
+	return rc;
+}
+
+/* Canonical id of a frame: 1, 2, ... in order of first sight. */
+static int frame_id(uint64_t pfn, uint32_t *id, int *fresh)
+{
+	uint32_t i = (uint32_t)(pfn * 0x9e3779b97f4a7c15ULL >> 40) & (FRAME_SLOTS - 1);
+
+	for (uint32_t probes = 0; probes < FRAME_SLOTS; probes++, i = (i + 1) & (FRAME_SLOTS - 1)) {
+		if (frame_gen[i] != generation) {
+			frame_gen[i] = generation;
+			frame_key[i] = pfn;
+			frame_val[i] = *id = ++nframes;
+			*fresh = 1;
+			return 0;
+		}
+		if (frame_key[i] == pfn) {
+			*id = frame_val[i];
+			*fresh = 0;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static long count_vmas(pid_t pid)
+{
+	char path[64];
+	ssize_t n, total = 0;
+	long vmas = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	if ((fd = open(path, O_RDONLY)) < 0)
+		return -1;
+	while ((n = read(fd, maps_buf + total, sizeof(maps_buf) - 1 - (size_t)total)) > 0)
+		total += n;
+	close(fd);
+	maps_buf[total] = '\0';
+	for (char *l = maps_buf; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		uint64_t start = strtoull(l, NULL, 16);
+		vmas += start >= KRUN_BASE && start < KRUN_BASE + KRUN_SPAN;
+	}
+	return vmas;
+}
+
+struct page_counts {
+	long vmas, anon_pages, anon_ptes, zero_ptes, swap_ptes;
+};
+
+static int classify(const struct krun_proc *pr, uint64_t page, uint64_t e, struct page_counts *c)
+{
+	uint32_t id;
+	int fresh;
+
+	if (e & PM_SWAP) {
+		c->swap_ptes++;
+		printf(" %s:%#" PRIx64 "=S", pr->name, page);
+	} else if (e & PM_PRESENT) {
+		uint64_t pfn = e & PM_PFN;
+		if (have_zero_page && pfn == zero_pfn) {
+			c->zero_ptes++;
+			printf(" %s:%#" PRIx64 "=Z", pr->name, page);
+			return 0;
+		}
+		if (frame_id(pfn, &id, &fresh))
+			return -1;
+		c->anon_ptes++;
+		c->anon_pages += fresh;
+		printf(" %s:%#" PRIx64 "=%u%s", pr->name, page, id, e & PM_EXCLUSIVE ? "x" : "");
+	}
+	return 0;
+}
+
+/* Pages of one process, in runs of consecutive addresses. */
+static int scan_proc(const struct krun_proc *pr, const uint64_t *pages, size_t npages,
+		     struct page_counts *c, char *err, size_t errlen)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pr->pid);
+	if ((fd = open(path, O_RDONLY)) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < npages;) {
+		size_t n = 1;
+		while (i + n < npages && n < BATCH && pages[i + n] == pages[i] + n * 4096)
+			n++;
+		if (read_entries(fd, KRUN_BASE + pages[i], n)) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		for (size_t k = 0; k < n; k++)
+			if (classify(pr, pages[i + k], entries[k], c)) {
+				snprintf(err, errlen, "more than %u distinct frames", FRAME_SLOTS);
+				close(fd);
+				return -1;
+			}
+		i += n;
+	}
+	close(fd);
+	return 0;
+}
+
+int pagemap_report(int line, const struct krun_proc *procs, size_t nprocs,
+		   const uint64_t *pages, size_t npages, char *err, size_t errlen)
+{
+	struct page_counts c = { 0 };
+
+	generation++;
+	nframes = 0;
+	printf("share %d", line);
+	for (size_t p = 0; p < nprocs; p++) {
+		long v = count_vmas(procs[p].pid);
+		if (v < 0) {
+			snprintf(err, errlen, "cannot read /proc/%d/maps", (int)procs[p].pid);
+			return -1;
+		}
+		c.vmas += v;
+		if (scan_proc(&procs[p], pages, npages, &c, err, errlen))
+			return -1;
+	}
+	printf("\npages %d vmas %ld anon_pages %ld anon_ptes %ld zero_ptes %ld swap_ptes %ld\n",
+	       line, c.vmas, c.anon_pages, c.anon_ptes, c.zero_ptes, c.swap_ptes);
+	return 0;
+}

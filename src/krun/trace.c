@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * trace.c - count live anon_vma and anon_vma_chain objects with tracefs.
+ *
+ * A private tracing instance records kmem_cache_alloc and kmem_cache_free
+ * for the two caches.  Markers written by the master delimit the run and
+ * its checkpoints.  Afterwards each allocation made by a worker is kept by
+ * its (hashed) pointer until the free of that pointer; at a checkpoint
+ * marker the live ones are counted.
+ *
+ * Two things seen on 6.18 (2026-11-26):
+ *  - the anon_vma_chain cache is merged with other caches of the same size
+ *    (fs_cache, eventpoll_pwq): events named "anon_vma_chain" include
+ *    fork's fs_struct.  An AVC allocation is one whose call site is an
+ *    anon_vma function.
+ *  - at fork, the parent allocates the child's objects: they carry the
+ *    parent's pid, which is a worker's (or the master's for `proc`, whose
+ *    cost the baseline run cancels).
+ *
+ * The global tracing state is never touched; the instance is removed and
+ * tracefs unmounted again if we mounted it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "krun.h"
+
+#define TRACEFS "/sys/kernel/tracing"
+
+static char instance[128];
+static int marker_fd = -1;
+static int mounted_here;
+static int instance_made;
+
+static int write_file(const char *dir, const char *file, const char *text)
+{
+	char path[256];
+	int fd, ok;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if ((fd = open(path, O_WRONLY | O_TRUNC)) < 0)
+		return -1;
+	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+static int mount_tracefs(void)
+{
+	struct stat st;
+
+	if (stat(TRACEFS "/instances", &st) == 0)
+		return 0;
+	if (mount("nodev", TRACEFS, "tracefs", 0, NULL))
+		return -1;
+	mounted_here = 1;
+	return 0;
+}
+
+int trace_start(char *err, size_t errlen)
+{
+	static const char filter[] = "name == \"anon_vma\" || name == \"anon_vma_chain\"";
+	static const char *const events[] = { "events/kmem/kmem_cache_alloc",
+					      "events/kmem/kmem_cache_free" };
+
+	if (geteuid() != 0) {
+		snprintf(err, errlen, "kcheck needs root to read tracefs and pagemap frames");
+		return KRUN_SKIP;
+	}
+	if (mount_tracefs()) {
+		snprintf(err, errlen, "tracefs is not available (%s)", strerror(errno));
+		return KRUN_SKIP;
+	}
+	snprintf(instance, sizeof(instance), TRACEFS "/instances/anonvma-kcheck-%d", (int)getpid());
+	if (mkdir(instance, 0700)) {
+		snprintf(err, errlen, "cannot make %s: %s", instance, strerror(errno));
+		trace_cleanup();
+		return KRUN_SKIP;
+	}
+	instance_made = 1;
+	for (int i = 0; i < 2; i++) {
+		char path[96];
+		snprintf(path, sizeof(path), "%s/filter", events[i]);
+		if (write_file(instance, path, filter))
+			goto fail;
+		snprintf(path, sizeof(path), "%s/enable", events[i]);
+		if (write_file(instance, path, "1"))
+			goto fail;
+	}
+	if (write_file(instance, "buffer_size_kb", "16384") ||
+	    write_file(instance, "tracing_on", "1"))
+		goto fail;
+	snprintf(err, errlen, "%s/trace_marker", instance);
+	if ((marker_fd = open(err, O_WRONLY)) < 0)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "cannot set up tracing in %s: %s", instance, strerror(errno));
+	trace_cleanup();
+	return -1;
+}
+
+void trace_mark(const char *fmt, ...)
+{
+	char buf[128];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (marker_fd >= 0 && n > 0)
+		(void)!write(marker_fd, buf, (size_t)n);
+}
+
+void trace_cleanup(void)
+{
+	if (marker_fd >= 0)
+		close(marker_fd);
+	marker_fd = -1;
+	if (instance_made) {
+		write_file(instance, "tracing_on", "0");
+		rmdir(instance);
+		instance_made = 0;
+	}
+	if (mounted_here && umount(TRACEFS) == 0)
+		mounted_here = 0;
+}
+
+/* ---- reading the trace back ---- */
+
+enum { KIND_NONE, KIND_ANON_VMA, KIND_AVC, KIND_GONE };
+
+struct live_set {
+	uint64_t *key;
+	unsigned char *kind;
+	size_t cap, used;
+	long count[3];
+};
+
+static size_t slot_of(const struct live_set *s, uint64_t key)
+{
+	size_t i = (size_t)(key * 0x9e3779b97f4a7c15ULL) & (s->cap - 1);
+
+	while (s->kind[i] != KIND_NONE && s->key[i] != key)
+		i = (i + 1) & (s->cap - 1);
+	return i;
+}
+
+static int live_grow(struct live_set *s)
+{
+	struct live_set n = { 0 };
+
+	n.cap = s->cap ? 2 * s->cap : 1 << 16;
+	n.key = calloc(n.cap, sizeof(*n.key));
+	n.kind = calloc(n.cap, 1);
+	if (!n.key || !n.kind) {
+		free(n.key);
+		free(n.kind);
+		return -1;
+	}
+	for (size_t i = 0; i < s->cap; i++)
+		if (s->kind[i] == KIND_ANON_VMA || s->kind[i] == KIND_AVC) {
+			size_t j = slot_of(&n, s->key[i]);
+			n.key[j] = s->key[i];
+			n.kind[j] = s->kind[i];
+			n.used++;
+		}
+	memcpy(n.count, s->count, sizeof(n.count));
+	free(s->key);
+	free(s->kind);
+	*s = n;
+	return 0;
+}
+
+static int live_add(struct live_set *s, uint64_t key, int kind)
+{
+	size_t i;
+
+	if (4 * (s->used + 1) > 3 * s->cap && live_grow(s))
+		return -1;
+	i = slot_of(s, key);
+	if (s->kind[i] == KIND_ANON_VMA || s->kind[i] == KIND_AVC)
+		s->count[s->kind[i]]--;   /* its free was not seen: replaced */
+	else if (s->kind[i] == KIND_NONE)
+		s->used++;
+	s->key[i] = key;
+	s->kind[i] = (unsigned char)kind;
+	s->count[kind]++;
+	return 0;
+}
+
+static void live_remove(struct live_set *s, uint64_t key)
+{
+	size_t i;
+
+	if (!s->cap)
+		return;
+	i = slot_of(s, key);
+	if (s->kind[i] == KIND_ANON_VMA || s->kind[i] == KIND_AVC) {
+		s->count[s->kind[i]]--;
+		s->kind[i] = KIND_GONE;  /* keeps probe chains intact */
+		s->key[i] = key;
+	}
+}
+
+/* "comm-PID [CPU] ..." : the pid is the number before " [". */
+static pid_t line_pid(const char *line)
+{
+	const char *b = strstr(line, " [");
+	const char *d;
+
+	while (b) {
+		d = b;
+		while (d > line && d[-1] == ' ')
+			d--;
+		const char *e = d;
+		while (d > line && d[-1] >= '0' && d[-1] <= '9')
+			d--;
+		if (d < e && d > line && d[-1] == '-')
+			return (pid_t)strtol(d, NULL, 10);
+		b = strstr(b + 2, " [");
+	}
+	return -1;
+}
+
+static const char *field(const char *line, const char *key, size_t *len)
+{
+	const char *p = strstr(line, key);
+
+	if (!p)
+		return NULL;
+	p += strlen(key);
+	*len = strcspn(p, " \n");
+	return p;
+}
+
+static int is_worker(pid_t pid, const pid_t *pids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pids[i] == pid)
+			return 1;
+	return 0;
+}
+
+static void handle_event(struct live_set *s, const char *line, const pid_t *pids, size_t n)
+{
+	size_t plen = 0, nlen = 0, clen = 0;
+	const char *ptr = field(line, " ptr=", &plen);
+	const char *name = field(line, " name=", &nlen);
+	const char *site = field(line, "call_site=", &clen);
+	uint64_t key;
+	int kind;
+
+	if (!ptr || !name)
+		return;
+	key = strtoull(ptr, NULL, 16);
+	if (strstr(line, "kmem_cache_free:")) {
+		live_remove(s, key);
+		return;
+	}
+	if (!strstr(line, "kmem_cache_alloc:") || !is_worker(line_pid(line), pids, n))
+		return;
+	if (nlen == 8 && strncmp(name, "anon_vma", 8) == 0)
+		kind = KIND_ANON_VMA;
+	else if (site && memmem(site, clen, "anon_vma", 8))
+		kind = KIND_AVC;
+	else
+		return;     /* another cache merged with anon_vma_chain */
+	if (live_add(s, key, kind))
+		fprintf(stderr, "anonvma-krun: out of memory counting objects\n");
+}
+
+static long overruns(void)
+{
+	char path[256], line[256];
+	long total = 0;
+
+	for (int cpu = 0; cpu < 4096; cpu++) {
+		FILE *f;
+		snprintf(path, sizeof(path), "%s/per_cpu/cpu%d/stats", instance, cpu);
+		if (!(f = fopen(path, "r")))
+			break;
+		while (fgets(line, sizeof(line), f))
+			if (strncmp(line, "overrun:", 8) == 0)
+				total += strtol(line + 8, NULL, 10);
+		fclose(f);
+	}
+	return total;
+}
+
+/* Print an `objects` record at every checkpoint marker. */
+int trace_finish(const pid_t *pids, size_t npids, char *err, size_t errlen)
+{
+	struct live_set s = { 0 };
+	char path[256], *line = NULL;
+	size_t cap = 0;
+	int in_run = 0, rc = 0;
+	long lost;
+	FILE *f;
+
+	write_file(instance, "tracing_on", "0");
+	if ((lost = overruns()) > 0) {
+		snprintf(err, errlen, "the trace buffer overran (%ld events lost)", lost);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/trace", instance);
+	if (!(f = fopen(path, "r"))) {
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		const char *m = strstr(line, "tracing_mark_write: anonvma ");
+		if (m) {
+			m += strlen("tracing_mark_write: anonvma ");
+			if (strncmp(m, "begin", 5) == 0)
+				in_run = 1;
+			else if (strncmp(m, "end", 3) == 0)
+				in_run = 0;
+			else if (strncmp(m, "ckpt ", 5) == 0)
+				printf("objects %ld anon_vma %ld avc %ld\n", strtol(m + 5, NULL, 10),
+				       s.count[KIND_ANON_VMA], s.count[KIND_AVC]);
+			continue;
+		}
+		if (in_run)
+			handle_event(&s, line, pids, npids);
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "error reading %s", path);
+		rc = -1;
+	}
+	fclose(f);
+	free(line);
+	free(s.key);
+	free(s.kind);
+	return rc;
+}

@@ -55,10 +55,11 @@ done
 
 # The kernel corpus: expects measured on the live kernel must hold.
 for f in scenarios/kernel/*.scn; do
-	if "$tool" run --check --policy linux-6.18 --zero-page on "$f" > /dev/null; then
+	if "$tool" run --check --policy linux-6.18 --zero-page on "$f" > /dev/null 2> "$tmp/err"; then
 		ok
 	else
 		bad "kernel corpus: $f"
+		cat "$tmp/err" >&2
 	fi
 done
 
@@ -94,6 +95,10 @@ usage 2 run --bogus scenarios/examples/01-fork-chain.scn
 usage 2 run /nonexistent.scn
 usage 2 run a.scn b.scn
 usage 2 demo extra
+usage 2 kcheck
+usage 2 kcheck --runs 0 scenarios/kernel/k01-fork-cow-exit.scn
+usage 2 kcheck --policy linux-9 scenarios/kernel/k01-fork-cow-exit.scn
+usage 2 kcheck --bogus scenarios/kernel/k01-fork-cow-exit.scn
 usage 0 run --policy=2.6.35 --zero-page=off --check scenarios/examples/01-fork-chain.scn
 usage 0 run - 
 if printf 'proc P\nmmap P 0 4K\nstats\n' | "$tool" run --json - | grep -q '"anon_vma": 0'; then

@@ -529,9 +529,11 @@ static int check_file(struct kcheck *k, const char *file)
 	}
 	if ((rc = model_run(k, &s, &mr)) == RUN_USAGE)
 		goto out;
-	if (k->o->json)
-		printf("%s\n  {\"file\": \"%s\", \"checkpoints\": %zu, \"diffs\": [",
-		       k->json_first++ ? "," : "", file, kr.npts);
+	if (k->o->json) {
+		printf("%s\n  {\"file\": ", k->json_first++ ? "," : "");
+		json_str(file);
+		printf(", \"checkpoints\": %zu, \"diffs\": [", kr.npts);
+	}
 	compare_points(&d, &mr, &kr);
 	compare_errors(&d, &mr, &kr);
 	if (k->o->json)

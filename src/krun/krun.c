@@ -256,6 +256,7 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
+/* 0, -1 on error, KRUN_SKIP when the kernel cannot be measured. */
 static int setup(struct master *m, int *zero_page)
 {
 	if (check_scenario(m))
@@ -272,9 +273,7 @@ static int setup(struct master *m, int *zero_page)
 		m->name_slot[i] = -1;
 	for (int i = 0; i < KRUN_MAX_SLOTS; i++)
 		krun_sock[i][0] = krun_sock[i][1] = -1;
-	if (pagemap_zero_page_probe(zero_page, m->err, sizeof(m->err)))
-		return -1;
-	return 0;
+	return pagemap_zero_page_probe(zero_page, m->err, sizeof(m->err));
 }
 
 static int make_sockets(struct master *m, int nslots)
@@ -324,9 +323,9 @@ int main(int argc, char **argv)
 	setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
 	prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
 	signal(SIGCHLD, SIG_IGN);
-	if (setup(&m, &zero_page) || make_sockets(&m, count_slots(&s))) {
+	if ((rc = setup(&m, &zero_page)) || (rc = make_sockets(&m, count_slots(&s)))) {
 		fprintf(stderr, "anonvma-krun: %s\n", m.err);
-		rc = 2;
+		rc = rc == KRUN_SKIP ? KRUN_SKIP : 2;
 		goto out;
 	}
 	rc = trace_start(m.err, sizeof(m.err));

@@ -30,7 +30,7 @@
 #define KRUN_BASE       0x200000000000ULL   /* far from anything else */
 #define KRUN_SPAN       (1ULL << 44)        /* scenario addresses below this */
 #define KRUN_MAX_SLOTS  512                 /* processes created per scenario */
-#define KRUN_MAX_PAGES  (1u << 20)          /* distinct scenario pages */
+#define KRUN_MAX_PAGES  (1u << 16)          /* distinct scenario pages */
 #define KRUN_SKIP       77
 
 /* What the master sends a worker, and what comes back. */
@@ -59,6 +59,7 @@ int trace_finish(const pid_t *pids, size_t npids, char *err, size_t errlen);
 void trace_cleanup(void);
 
 /* pagemap.c: page fields and the sharing signature */
+/* 0, -1 on error, KRUN_SKIP when pagemap shows no frame numbers. */
 int pagemap_zero_page_probe(int *zero_page, char *err, size_t errlen);
 struct krun_proc { const char *name; pid_t pid; };
 int pagemap_report(int line, const struct krun_proc *procs, size_t nprocs,

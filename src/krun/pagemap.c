@@ -56,16 +56,19 @@ int pagemap_zero_page_probe(int *zero_page, char *err, size_t errlen)
 
 	if (p == MAP_FAILED || fd < 0) {
 		snprintf(err, errlen, "zero-page probe: %s", strerror(errno));
+		rc = p == MAP_FAILED ? -1 : KRUN_SKIP;
 		goto out;
 	}
 	(void)p[0];
 	(void)p[4096];
 	if (read_entries(fd, (uint64_t)(uintptr_t)p, 2)) {
 		snprintf(err, errlen, "zero-page probe: cannot read pagemap: %s", strerror(errno));
+		rc = KRUN_SKIP;
 		goto out;
 	}
 	if (!(entries[0] & PM_PRESENT) || !(entries[0] & PM_PFN)) {
 		snprintf(err, errlen, "zero-page probe: no frame numbers in pagemap (need root)");
+		rc = KRUN_SKIP;
 		goto out;
 	}
 	have_zero_page = (entries[0] & PM_PFN) == (entries[1] & PM_PFN);

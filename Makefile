@@ -19,7 +19,7 @@ SAN      ?=
 ALL_CPPFLAGS := -Iinclude -D_POSIX_C_SOURCE=200809L $(CPPFLAGS)
 ALL_CFLAGS    = -std=c11 $(WARN) -fPIC $(OPT) $(SAN) $(CFLAGS)
 ALL_LDFLAGS   = $(SAN) $(LDFLAGS)
-LDLIBS   += -lpthread
+LDLIBS   += -lurcu-bp -lpthread
 Q        := $(if $(V),,@)
 
 LIB_SRC := $(wildcard src/core/*.c src/vm/*.c src/policy/*.c src/port/*.c)
@@ -35,14 +35,14 @@ KRUN_SRC := $(wildcard src/krun/*.c) src/cli/scenario.c src/cli/fields.c src/cli
 KRUN_OBJ := $(KRUN_SRC:%.c=$(BUILD)/krun-obj/%.o)
 KRUN    := $(BUILD)/anonvma-krun
 TESTS   := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
-SCRIPT_TESTS := cli.sh kcheck.sh
+SCRIPT_TESTS := cli.sh kcheck.sh stress.sh
 TEST_BIN := $(TESTS:%=$(BUILD)/tests/%)
 HEADERS := $(wildcard include/anonvma/*.h)
 
 STATIC := $(BUILD)/libanonvma.a
 SHARED := $(BUILD)/libanonvma.so.$(VERSION)
 
-.PHONY: all lib cli tests test run kcheck asan deps install clean golden-update
+.PHONY: all lib cli tests test run kcheck asan tsan deps install clean golden-update
 all: lib cli tests
 
 cli: $(CLI) $(KRUN)
@@ -117,6 +117,7 @@ deps:
 # One command on a fresh Debian 12 machine: dependencies, build, every test.
 test: deps
 	$(MAKE) all
+	$(MAKE) BUILD=build-tsan CC=clang OPT="-O1 -g -fno-omit-frame-pointer" SAN="-fsanitize=thread" cli
 	@sh scripts/run-tests.sh $(BUILD) $(TESTS) $(SCRIPT_TESTS)
 
 # The kernel corpus against the live kernel: 3 runs each, all must match.
@@ -133,6 +134,16 @@ asan: deps
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  sh scripts/run-tests.sh build-asan $(TESTS) $(SCRIPT_TESTS)
 
+# The stress tool under ThreadSanitizer: root locking must be race-free.
+TSAN_SECONDS ?= 60
+tsan: deps
+	$(MAKE) BUILD=build-tsan CC=clang OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=thread" cli
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	  build-tsan/anonvma stress --threads 2 --walkers 2 --seconds $(TSAN_SECONDS)
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	  build-tsan/anonvma stress --threads 2 --walkers 2 --seconds $(TSAN_SECONDS) --policy 2.6.35
+
 install: lib cli
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/anonvma \
 	  $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
@@ -146,4 +157,4 @@ install: lib cli
 	install -m 644 $(BUILD)/anonvma.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-tsan

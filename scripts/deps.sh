@@ -3,6 +3,7 @@
 set -e
 need=""
 [ -f /usr/include/cmocka.h ] || need="$need libcmocka-dev"
+[ -f /usr/include/urcu-bp.h ] || [ -f /usr/include/x86_64-linux-gnu/urcu-bp.h ] || need="$need liburcu-dev"
 command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
 command -v clang >/dev/null 2>&1 || need="$need clang"
 [ -z "$need" ] && exit 0

@@ -99,6 +99,11 @@ usage 2 kcheck
 usage 2 kcheck --runs 0 scenarios/kernel/k01-fork-cow-exit.scn
 usage 2 kcheck --policy linux-9 scenarios/kernel/k01-fork-cow-exit.scn
 usage 2 kcheck --bogus scenarios/kernel/k01-fork-cow-exit.scn
+usage 2 stress --threads 0
+usage 2 stress --lock maybe
+usage 2 stress --seconds
+usage 2 stress --policy linux-9
+usage 0 stress --seconds 0.3 --threads 1 --walkers 1
 usage 0 run --policy=2.6.35 --zero-page=off --check scenarios/examples/01-fork-chain.scn
 usage 0 run - 
 if printf 'proc P\nmmap P 0 4K\nstats\n' | "$tool" run --json - | grep -q '"anon_vma": 0'; then

@@ -171,6 +171,32 @@ static void detects_writable_shared_pte(void **state)
 	*pte &= ~(av_pte)PTE_WRITE;
 }
 
+/* A slot freed twice: once more on the free list than it should be
+ * (found by the stress test, 2026-11-26, as the zero slot "freed"). */
+static void detects_slot_freed_twice(void **state)
+{
+	struct fixture *f = *state;
+	struct av_pool *p = &f->w->swap;
+	uint64_t head = p->free_head, second = *(uint64_t *)av_pool_at(p, head);
+
+	*(uint64_t *)av_pool_at(p, second) = head;   /* a cycle: head listed twice */
+	expect_violation(f->w, "swap pool: free list broken");
+	*(uint64_t *)av_pool_at(p, second) = second + 1;  /* untouched: 1, 2, 3, ... */
+}
+
+static void detects_used_frame_on_free_list(void **state)
+{
+	struct fixture *f = *state;
+	struct av_pool *p = &f->w->frames;
+	uint64_t pfn = pte_val(*av_pte_lookup(f->pm, A + PG)), head = p->free_head;
+
+	p->free_head = pfn;   /* a page in use handed out again */
+	*(uint64_t *)av_pool_at(p, pfn) = head;
+	expect_violation(f->w, "frame pool: ");
+	p->free_head = head;
+	*(uint64_t *)av_pool_at(p, pfn) = 0;
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -186,6 +212,8 @@ int main(void)
 		T(detects_chain_order),
 		T(detects_object_leak),
 		T(detects_writable_shared_pte),
+		T(detects_slot_freed_twice),
+		T(detects_used_frame_on_free_list),
 	};
 	return RUN_BOTH_POLICIES("check", tests);
 }

@@ -9,11 +9,16 @@
  * a misaligned address, -EEXIST for an overlapping fixed mapping, -ENOMEM for
  * an allocation failure or an unmapped range, -EFAULT for an access the
  * process may not make, -ESRCH for a pid that does not exist).  After a
- * failure av_world_error() tells which function failed and why; the world is
- * left consistent (av_check() holds) and may be used further.
+ * failure av_world_error() tells which function failed and why (the last
+ * failure in the calling thread); the world is left consistent (av_check()
+ * holds) and may be used further.
  *
- * The library is not yet safe for concurrent calls on one world: serialize
- * them.  Distinct worlds are independent.
+ * Threads: the operations on processes and pages (proc_create, fork, exit,
+ * mmap ... touch, reclaim/age/migrate and the *_page walks) may be called
+ * concurrently from any threads, on any processes, with the kernel's locking
+ * (src/core/rmap.h).  The read-only views (av_check, av_stats_read's scan,
+ * the foreach and lookup functions) and av_world_destroy need a quiet world:
+ * no operation in progress.  A custom allocator must then be thread-safe.
  */
 #ifndef ANONVMA_ANONVMA_H
 #define ANONVMA_ANONVMA_H
@@ -56,7 +61,15 @@ struct av_world_config {
 	uint64_t max_swap_slots;  /* swap slots available; 0 = 1<<24 */
 	uint64_t max_procs;       /* live processes; 0 = 1<<16 */
 	const struct av_allocator *allocator; /* NULL: malloc/free */
+	/* AV_LOCK_ROOT (default): every anon_vma of a tree uses its root's
+	 * lock, as since 2.6.35.  AV_LOCK_OWN: each uses its own, as before
+	 * the seed's series - unsafe, kept to show the race it allowed
+	 * (docs/locking.md). */
+	int lock_mode;
 };
+
+#define AV_LOCK_ROOT 0
+#define AV_LOCK_OWN  1
 
 /* Fill c with the defaults above. */
 void av_world_config_init(struct av_world_config *c);
@@ -99,6 +112,15 @@ int av_touch(av_world *w, av_pid pid, uint64_t addr, uint64_t len, int write);
 int av_reclaim(av_world *w, av_pid pid, uint64_t addr, uint64_t len, uint64_t *done);
 int av_age(av_world *w, av_pid pid, uint64_t addr, uint64_t len, uint64_t *referenced);
 int av_migrate(av_world *w, av_pid pid, uint64_t addr, uint64_t len, uint64_t *done);
+
+/* Reverse-map operations started from a frame, as reclaim's LRU scan
+ * does: no process named, no mm lock held.  0 when the page was handled;
+ * -ENOENT if pfn is not an anonymous page in use; -EAGAIN if the page was
+ * busy or could not be unmapped everywhere (it stays consistent). */
+enum av_walk_op { AV_WALK_RECLAIM, AV_WALK_AGE, AV_WALK_MIGRATE };
+int av_walk_page(av_world *w, uint64_t pfn, enum av_walk_op op);
+/* Frames that exist in the world's pool (used or free): pfns are below. */
+uint64_t av_nr_frames(const av_world *w);
 
 /* Verify every invariant of the world (see docs/invariants in av_check.c).
  * 0 if all hold; -EUCLEAN with the first violation in av_world_error(). */

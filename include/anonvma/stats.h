@@ -35,6 +35,11 @@ struct av_lock_stats {
 	uint64_t mmap_write, mmap_read; /* per-mm mmap lock */
 	uint64_t ptl;                   /* page-table lock */
 	uint64_t page;                  /* per-page lock */
+	/* Contention: acquisitions that had to wait, and how long (ns). */
+	uint64_t root_contended, root_wait_ns;
+	uint64_t root_write_hold_ns;    /* time the root lock was held for writing */
+	uint64_t mmap_contended, mmap_wait_ns;
+	uint64_t page_contended, page_wait_ns;
 };
 
 struct av_fault_stats {

@@ -13,6 +13,7 @@
 #include "fields.h"
 #include "demo.h"
 #include "kcheck.h"
+#include "stress.h"
 
 static const char usage_text[] =
 "usage: anonvma                      run the built-in demo\n"
@@ -20,6 +21,9 @@ static const char usage_text[] =
 "       anonvma demo [OPTIONS]        run the built-in demo\n"
 "       anonvma kcheck [--runs N] [--json] [--policy P] FILE...\n"
 "                                     compare linux-6.18 with the live kernel\n"
+"       anonvma stress [--policy P] [--threads N] [--walkers N] [--seconds S]\n"
+"                      [--seed X] [--lock root|own]\n"
+"                                     threads on one world, checked every second\n"
 "       anonvma fields                list the stats fields\n"
 "       anonvma --help | --version\n"
 "\n"
@@ -160,6 +164,54 @@ static int kcheck_command(int argc, char **argv)
 	return kcheck_main(&k, argv + i, argc - i);
 }
 
+static int stress_command(int argc, char **argv)
+{
+	struct stress_opts o = { .policy = "linux-6.18", .threads = 2, .walkers = 3, .seconds = 10,
+				 .seed = 1 };
+
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		char *end = NULL;
+
+		if (!v)
+			return usage_error("option '%s' needs a value", a);
+		i++;
+		if (strcmp(a, "--policy") == 0) {
+			const char *const *p = av_policy_names();
+			while (*p && strcmp(*p, v))
+				p++;
+			if (!*p)
+				return usage_error("unknown policy '%s' (linux-6.18, 2.6.35)", v);
+			o.policy = *p;
+		} else if (strcmp(a, "--threads") == 0) {
+			long n = strtol(v, &end, 10);
+			if (*end || n < 1 || n > 64)
+				return usage_error("--threads takes 1 to 64, not '%s'", v);
+			o.threads = (int)n;
+		} else if (strcmp(a, "--walkers") == 0) {
+			long n = strtol(v, &end, 10);
+			if (*end || n < 0 || n > 64)
+				return usage_error("--walkers takes 0 to 64, not '%s'", v);
+			o.walkers = (int)n;
+		} else if (strcmp(a, "--seconds") == 0) {
+			o.seconds = strtod(v, &end);
+			if (*end || !(o.seconds > 0 && o.seconds <= 86400))
+				return usage_error("--seconds takes a duration up to 86400, not '%s'", v);
+		} else if (strcmp(a, "--seed") == 0) {
+			o.seed = strtoull(v, &end, 0);
+			if (*end || !*v)
+				return usage_error("--seed takes a number, not '%s'", v);
+		} else if (strcmp(a, "--lock") == 0) {
+			if (strcmp(v, "root") && strcmp(v, "own"))
+				return usage_error("--lock takes root or own, not '%s'", v);
+			o.lock_own = strcmp(v, "own") == 0;
+		} else {
+			return usage_error("unknown stress option '%s'", a);
+		}
+	}
+	return stress_main(&o);
+}
+
 static void list_fields(void)
 {
 	for (size_t i = 0; i < nr_stat_fields; i++)
@@ -194,6 +246,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "kcheck") == 0)
 		return kcheck_command(argc, argv);
+	if (strcmp(argv[1], "stress") == 0)
+		return stress_command(argc, argv);
 	if (strcmp(argv[1], "run") == 0) {
 		if ((i = parse_options(argc, argv, 2, &o)) < 0)
 			return RUN_USAGE;

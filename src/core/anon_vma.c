@@ -34,16 +34,47 @@ static struct anon_vma *anon_vma_alloc(struct av_world *w)
 	av->refcount = 1;
 	av_itree_init(&av->avc_tree);
 	av_list_init(&av->avc_list);
+	av_mutex_lock(&w->lock);
 	av->id = ++w->next_anon_vma_id;
 	av_list_add_tail(&av->node, &w->anon_vmas);
+	av_mutex_unlock(&w->lock);
 	return av;
 }
 
+/* Walkers may still be looking at av through a page's mapping (under RCU):
+ * retire it now, release its memory after a grace period. */
 static void anon_vma_free(struct av_world *w, struct anon_vma *av)
 {
+	av_mutex_lock(&w->lock);
 	av_list_del(&av->node);
-	av_rwsem_destroy(&av->rwsem);
-	av_free(w, av, sizeof(*av), AV_OBJ_ANON_VMA);
+	av_list_add_tail(&av->node, &w->retired);
+	w->nr_retired++;
+	av_mutex_unlock(&w->lock);
+	av_count_free(w, AV_OBJ_ANON_VMA);
+}
+
+#define RETIRED_BATCH 64
+
+void av_anon_vma_reclaim(struct av_world *w, bool force)
+{
+	struct av_list batch;
+
+	av_mutex_lock(&w->lock);
+	if (!w->nr_retired || (!force && w->nr_retired < RETIRED_BATCH)) {
+		av_mutex_unlock(&w->lock);
+		return;
+	}
+	av_list_init(&batch);
+	av_list_splice_init(&w->retired, &batch);
+	w->nr_retired = 0;
+	av_mutex_unlock(&w->lock);
+	av_synchronize_rcu();
+	while (!av_list_empty(&batch)) {
+		struct anon_vma *av = av_list_entry(batch.next, struct anon_vma, node);
+		av_list_del(&av->node);
+		av_rwsem_destroy(&av->rwsem);
+		w->alloc.free(w->alloc.ctx, av, sizeof(*av), AV_OBJ_ANON_VMA);
+	}
 }
 
 static struct anon_vma_chain *avc_alloc(struct av_world *w)
@@ -62,14 +93,14 @@ static void avc_free(struct av_world *w, struct anon_vma_chain *avc)
 
 void av_get_anon_vma(struct anon_vma *av)
 {
-	av->refcount++;
+	av_atomic_inc(&av->refcount);
 }
 
 void av_put_anon_vma(struct av_world *w, struct anon_vma *av)
 {
 	struct anon_vma *root = av->root;
 
-	if (--av->refcount)
+	if (av_atomic_dec(&av->refcount))
 		return;
 	anon_vma_free(w, av);
 	/* The reference this anon_vma held on its root (taken at fork). */
@@ -77,48 +108,77 @@ void av_put_anon_vma(struct av_world *w, struct anon_vma *av)
 		av_put_anon_vma(w, root);
 }
 
-/* ---- locking: only ever the root's ---- */
+/* ---- locking: only ever the root's (unless AV_LOCK_OWN) ---- */
+
+static struct anon_vma *lock_of(const struct av_world *w, struct anon_vma *av)
+{
+	return w->lock_own ? av : av->root;
+}
+
+static void lock_rw(struct av_world *w, struct anon_vma *l, bool write)
+{
+	if (!(write ? av_rwsem_try_write(&l->rwsem) : av_rwsem_try_read(&l->rwsem))) {
+		uint64_t t0 = av_now_ns();
+		if (write)
+			av_rwsem_write(&l->rwsem);
+		else
+			av_rwsem_read(&l->rwsem);
+		av_stat_inc(w, lock.root_contended);
+		av_stat_add(w, lock.root_wait_ns, av_now_ns() - t0);
+	}
+	if (write) {
+		l->write_since = av_now_ns();
+		av_stat_inc(w, lock.root_write);
+	} else {
+		av_stat_inc(w, lock.root_read);
+	}
+}
+
+static void unlock_w(struct av_world *w, struct anon_vma *l)
+{
+	av_stat_add(w, lock.root_write_hold_ns, av_now_ns() - l->write_since);
+	av_rwsem_write_unlock(&l->rwsem);
+}
 
 void av_anon_vma_lock_write(struct av_world *w, struct anon_vma *av)
 {
-	av_rwsem_write(&av->root->rwsem);
-	w->st.lock.root_write++;
+	lock_rw(w, lock_of(w, av), true);
 }
 
-void av_anon_vma_unlock_write(struct anon_vma *av)
+void av_anon_vma_unlock_write(struct av_world *w, struct anon_vma *av)
 {
-	av_rwsem_write_unlock(&av->root->rwsem);
+	unlock_w(w, lock_of(w, av));
 }
 
 void av_anon_vma_lock_read(struct av_world *w, struct anon_vma *av)
 {
-	av_rwsem_read(&av->root->rwsem);
-	w->st.lock.root_read++;
+	lock_rw(w, lock_of(w, av), false);
 }
 
-void av_anon_vma_unlock_read(struct anon_vma *av)
+void av_anon_vma_unlock_read(struct av_world *w, struct anon_vma *av)
 {
-	av_rwsem_read_unlock(&av->root->rwsem);
+	(void)w;
+	av_rwsem_read_unlock(&lock_of(w, av)->rwsem);
 }
 
-/* Lock av's root for writing unless root, already held, is the same. */
+/* Lock av's tree for writing unless `held`, already locked, is its lock. */
 static struct anon_vma *lock_root(struct av_world *w, struct anon_vma *held,
 				  struct anon_vma *av)
 {
-	struct anon_vma *root = av->root;
+	struct anon_vma *l = lock_of(w, av);
 
-	if (root != held) {
+	if (l != held) {
 		if (held)
-			av_rwsem_write_unlock(&held->rwsem);
-		av_anon_vma_lock_write(w, root);
+			unlock_w(w, held);
+		lock_rw(w, l, true);
 	}
-	return root;
+	return l;
 }
 
-static void unlock_root(struct anon_vma *held)
+static void unlock_root(struct av_world *w, struct anon_vma *held)
 {
 	if (held)
-		av_rwsem_write_unlock(&held->rwsem);
+		unlock_w(w, held);
 }
 
 /* ---- the AVC set of an anon_vma (policy: interval tree or list) ---- */
@@ -169,35 +229,78 @@ struct anon_vma_chain *av_vma_find_avc(const struct av_vma *vma, const struct an
 	return NULL;
 }
 
+static void avc_rekey_remove(struct anon_vma_chain *avc)
+{
+	av_itree_remove(&avc->anon_vma->avc_tree, &avc->it);
+}
+
+static void avc_rekey_insert(struct anon_vma_chain *avc)
+{
+	struct av_vma *v = avc->vma;
+
+	avc->it.start = v->pgoff;
+	avc->it.last = v->pgoff + vma_pages(v) - 1;
+	av_itree_insert(&avc->anon_vma->avc_tree, &avc->it);
+}
+
+/* For each AVC of v's chain, fn under that anon_vma's own write lock. */
+static void for_each_avc_own_locked(struct av_world *w, struct av_vma *v,
+				    void (*fn)(struct anon_vma_chain *))
+{
+	for (struct av_list *p = v->anon_vma_chain.next; p != &v->anon_vma_chain; p = p->next) {
+		struct anon_vma_chain *avc = av_list_entry(p, struct anon_vma_chain, same_vma);
+		lock_rw(w, avc->anon_vma, true);
+		fn(avc);
+		unlock_w(w, avc->anon_vma);
+	}
+}
+
+static void for_each_avc(struct av_vma *v, void (*fn)(struct anon_vma_chain *))
+{
+	for (struct av_list *p = v->anon_vma_chain.next; p != &v->anon_vma_chain; p = p->next)
+		fn(av_list_entry(p, struct anon_vma_chain, same_vma));
+}
+
+/* Walkers read a linked VMA's start, end and pgoff under the tree's lock,
+ * so they change under it for writing (vma_adjust, 2.6.35 on). */
 void av_vma_set_range(struct av_world *w, struct av_vma *v, uint64_t start,
 		      uint64_t end, uint64_t pgoff)
 {
 	struct av_list *h = &v->anon_vma_chain;
-	bool rekey = w->policy->avc_interval_tree && !av_list_empty(h) &&
-		     (start != v->start || end != v->end || pgoff != v->pgoff);
-	struct anon_vma *root = NULL;
+	bool tree = w->policy->avc_interval_tree;
+	struct anon_vma *first, *held;
 
-	if (rekey) {
-		/* One chain, one tree: every AVC here shares a root. */
-		struct anon_vma_chain *first = av_list_entry(h->next, struct anon_vma_chain, same_vma);
-		root = lock_root(w, NULL, first->anon_vma);
-		for (struct av_list *p = h->next; p != h; p = p->next) {
-			struct anon_vma_chain *avc = av_list_entry(p, struct anon_vma_chain, same_vma);
-			av_itree_remove(&avc->anon_vma->avc_tree, &avc->it);
-		}
+	if (av_list_empty(h) || (start == v->start && end == v->end && pgoff == v->pgoff)) {
+		v->start = start;
+		v->end = end;
+		v->pgoff = pgoff;
+		return;
 	}
+	first = av_list_entry(h->next, struct anon_vma_chain, same_vma)->anon_vma;
+	if (w->lock_own) {
+		/* Before the seed's series: each tree under its own lock, the
+		 * range under the newest anon_vma's lock only (2.6.34). */
+		if (tree)
+			for_each_avc_own_locked(w, v, avc_rekey_remove);
+		lock_rw(w, first, true);
+		v->start = start;
+		v->end = end;
+		v->pgoff = pgoff;
+		unlock_w(w, first);
+		if (tree)
+			for_each_avc_own_locked(w, v, avc_rekey_insert);
+		return;
+	}
+	/* One chain, one tree: every AVC here shares a root. */
+	held = lock_root(w, NULL, first);
+	if (tree)
+		for_each_avc(v, avc_rekey_remove);
 	v->start = start;
 	v->end = end;
 	v->pgoff = pgoff;
-	if (rekey) {
-		for (struct av_list *p = h->next; p != h; p = p->next) {
-			struct anon_vma_chain *avc = av_list_entry(p, struct anon_vma_chain, same_vma);
-			avc->it.start = v->pgoff;
-			avc->it.last = v->pgoff + vma_pages(v) - 1;
-			av_itree_insert(&avc->anon_vma->avc_tree, &avc->it);
-		}
-		unlock_root(root);
-	}
+	if (tree)
+		for_each_avc(v, avc_rekey_insert);
+	unlock_root(w, held);
 }
 
 /* ---- anon_vma_prepare: the first fault that needs an anon_vma ---- */
@@ -216,9 +319,10 @@ static bool anon_vma_compatible(const struct av_vma *a, const struct av_vma *b)
 static struct anon_vma *reusable_anon_vma(const struct av_vma *old, const struct av_vma *a,
 					  const struct av_vma *b)
 {
-	if (anon_vma_compatible(a, b) && old->anon_vma &&
-	    av_list_singular(&old->anon_vma_chain))
-		return old->anon_vma;
+	struct anon_vma *av = av_vma_anon_vma(old);
+
+	if (anon_vma_compatible(a, b) && av && av_list_singular(&old->anon_vma_chain))
+		return av;
 	return NULL;
 }
 
@@ -236,21 +340,26 @@ static struct anon_vma *find_mergeable_anon_vma(const struct av_vma *vma)
 	return av;
 }
 
+/* Runs with mmap_lock held for reading: other faults of the mm may
+ * prepare this VMA or its neighbours at the same time.  Neighbours are
+ * looked at, and the first AVC linked, under the mm's page-table lock (the
+ * kernel's page_table_lock); the loser of a race frees what it made. */
 int av_anon_vma_prepare(struct av_world *w, struct av_vma *vma)
 {
 	struct anon_vma_chain *avc;
-	struct anon_vma *av;
+	struct anon_vma *av, *made = NULL;
+	bool linked = false;
 
-	if (vma->anon_vma)
+	if (av_vma_anon_vma(vma))
 		return 0;
 	avc = avc_alloc(w);
 	if (!avc)
 		return av_fail(w, -ENOMEM, "anon_vma_prepare", "cannot allocate an anon_vma_chain");
+	av_mutex_lock(&vma->mm->ptl);
 	av = find_mergeable_anon_vma(vma);
-	if (av) {
-		w->st.prepare_borrowed++;
-	} else {
-		av = anon_vma_alloc(w);
+	av_mutex_unlock(&vma->mm->ptl);
+	if (!av) {
+		av = made = anon_vma_alloc(w);
 		if (!av) {
 			avc_free(w, avc);
 			return av_fail(w, -ENOMEM, "anon_vma_prepare", "cannot allocate an anon_vma");
@@ -260,10 +369,22 @@ int av_anon_vma_prepare(struct av_world *w, struct av_vma *vma)
 		av->num_children++;
 	}
 	av_anon_vma_lock_write(w, av);
-	vma->anon_vma = av;
-	avc_link(w, vma, avc, av);
-	av->num_active_vmas++;
-	av_anon_vma_unlock_write(av);
+	av_mutex_lock(&vma->mm->ptl);
+	if (!vma->anon_vma) {
+		avc_link(w, vma, avc, av);
+		av->num_active_vmas++;
+		av_store(&vma->anon_vma, av);
+		linked = true;
+	}
+	av_mutex_unlock(&vma->mm->ptl);
+	av_anon_vma_unlock_write(w, av);
+	if (!linked) {
+		avc_free(w, avc);
+		if (made)
+			av_put_anon_vma(w, made);
+	} else if (!made) {
+		av_stat_inc(w, prepare_borrowed);
+	}
 	return 0;
 }
 
@@ -291,16 +412,16 @@ int av_anon_vma_clone(struct av_world *w, struct av_vma *dst, struct av_vma *src
 		if (w->policy->fork_reuse && !dst->anon_vma && src->anon_vma &&
 		    av->num_children < 2 && av->num_active_vmas == 0) {
 			dst->anon_vma = av;
-			w->st.fork_reused++;
+			av_stat_inc(w, fork_reused);
 		}
 	}
 	if (dst->anon_vma)
 		dst->anon_vma->num_active_vmas++;
-	unlock_root(root);
+	unlock_root(w, root);
 	return 0;
 
 enomem:
-	unlock_root(root);
+	unlock_root(w, root);
 	dst->anon_vma = NULL;
 	av_unlink_anon_vmas(w, dst);
 	return av_fail(w, -ENOMEM, "anon_vma_clone", "cannot allocate an anon_vma_chain");
@@ -346,7 +467,7 @@ int av_anon_vma_fork(struct av_world *w, struct av_vma *vma, struct av_vma *pvma
 	av_anon_vma_lock_write(w, av);
 	avc_link(w, vma, avc, av);
 	av->parent->num_children++;
-	av_anon_vma_unlock_write(av);
+	av_anon_vma_unlock_write(w, av);
 	return 0;
 
 out_error_free_anon_vma:
@@ -384,7 +505,7 @@ void av_unlink_anon_vmas(struct av_world *w, struct av_vma *vma)
 		vma->anon_vma->num_active_vmas--;
 		vma->anon_vma = NULL;
 	}
-	unlock_root(root);
+	unlock_root(w, root);
 
 	for (p = h->next; p != h; p = next) {
 		struct anon_vma_chain *avc = av_list_entry(p, struct anon_vma_chain, same_vma);

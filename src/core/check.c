@@ -56,6 +56,36 @@ static int check_object_counts(struct checker *c)
 	return 0;
 }
 
+
+/* A pool's free list: in range, never index 0, no element in use, and
+ * as long as the elements not in use (a slot freed twice breaks this). */
+static int check_pool(struct checker *c, const struct av_pool *p, const char *name,
+		      bool (*in_use)(const struct av_world *w, uint64_t idx))
+{
+	uint64_t n = 0, want = p->nr_total - 1 - p->nr_used;
+
+	for (uint64_t i = p->free_head; i; i = *(const uint64_t *)av_pool_at(p, i)) {
+		if (i >= p->nr_total || n > want)
+			return FAIL(c, "%s pool: free list broken at %llu", name, ULL(i));
+		if (in_use(c->w, i))
+			return FAIL(c, "%s pool: %llu is in use and on the free list", name, ULL(i));
+		n++;
+	}
+	if (n != want)
+		return FAIL(c, "%s pool: %llu free, expected %llu", name, ULL(n), ULL(want));
+	return 0;
+}
+
+static bool frame_in_use(const struct av_world *w, uint64_t pfn)
+{
+	return pfn_page(w, pfn)->flags & PG_USED;
+}
+
+static bool slot_in_use(const struct av_world *w, uint64_t slot)
+{
+	return swap_slot(w, slot)->used;
+}
+
 /* ---- AVC set membership ---- */
 
 static bool avc_in_set(const struct av_world *w, const struct anon_vma_chain *avc)
@@ -362,7 +392,9 @@ int av_check(av_world *w)
 	}
 	memset(c.mapcount, 0, c.nr_frames * sizeof(uint64_t));
 	memset(c.swapcount, 0, c.nr_slots * sizeof(uint64_t));
-	if ((err = check_object_counts(&c)))
+	if ((err = check_object_counts(&c)) ||
+	    (err = check_pool(&c, &w->frames, "frame", frame_in_use)) ||
+	    (err = check_pool(&c, &w->swap, "swap", slot_in_use)))
 		goto out;
 	for (struct av_list *p = w->mms.next; p != &w->mms; p = p->next)
 		if ((err = check_mm(&c, av_list_entry(p, struct av_mm, node))))

@@ -63,6 +63,18 @@ static inline void av_list_del(struct av_list *n)
 	n->prev = n;
 }
 
+/* Move every entry of from to the end of to; from becomes empty. */
+static inline void av_list_splice_init(struct av_list *from, struct av_list *to)
+{
+	if (av_list_empty(from))
+		return;
+	from->next->prev = to->prev;
+	to->prev->next = from->next;
+	from->prev->next = to;
+	to->prev = from->prev;
+	av_list_init(from);
+}
+
 static inline size_t av_list_count(const struct av_list *h)
 {
 	size_t n = 0;

@@ -3,19 +3,21 @@
  * rmap.c - reverse-map walks from an anonymous page, and their users:
  * reclaim to swap (try_to_unmap), aging (page_referenced) and migration.
  *
- * A walk locks the root of the page's anon_vma for reading, asks the
- * anon_vma's AVC set for the VMAs that may map the page (the interval tree
- * yields only VMAs whose pgoff range covers page->index; the 2.6.35 list
- * yields all of them), computes the page's address in each, and checks that
- * VMA's page table.
+ * A walk starts from a page the caller has pinned and locked.  It finds the
+ * page's anon_vma under RCU and pins it with a reference taken only if the
+ * count is not already zero (folio_get_anon_vma): no mm lock is needed, and
+ * an anon_vma is freed only after a grace period.  It then takes the lock
+ * of the anon_vma's root for reading, asks the anon_vma's AVC set for the
+ * VMAs that may map the page (the interval tree yields only VMAs whose pgoff
+ * range covers page->index; the 2.6.35 list yields all of them), computes
+ * the page's address in each, and checks that VMA's page table under its
+ * page-table lock.
  */
 #include <errno.h>
 #include <string.h>
 #include "rmap.h"
 #include "../vm/vm.h"
 #include "../policy/policy.h"
-
-#define PTE_MIGRATION 0x40u /* transient: not present, pfn of the old page */
 
 struct walk_ctl {
 	uint64_t match_pfn;   /* look for PTEs holding this pfn */
@@ -35,25 +37,25 @@ static bool pte_matches(av_pte pte, const struct walk_ctl *c)
 static int visit_vma(struct av_world *w, struct av_vma *vma, uint64_t index,
 		     struct walk_ctl *c)
 {
-	uint64_t addr;
+	uint64_t addr, start = vma->start, pgoff = vma->pgoff, pages = vma_pages(vma);
 	av_pte *pte;
 	int stop = 0;
 
 	if (c->counted)
-		w->st.walk.avcs_visited++;
-	if (index < vma->pgoff || index >= vma->pgoff + vma_pages(vma))
+		av_stat_inc(w, walk.avcs_visited);
+	if (index < pgoff || index >= pgoff + pages)
 		return 0;
 	if (c->counted)
-		w->st.walk.vmas_covering++;
-	addr = vma->start + ((index - vma->pgoff) << PAGE_SHIFT);
+		av_stat_inc(w, walk.vmas_covering);
+	addr = start + ((index - pgoff) << PAGE_SHIFT);
 	av_mutex_lock(&vma->mm->ptl);
 	if (c->counted)
-		w->st.lock.ptl++;
+		av_stat_inc(w, lock.ptl);
 	pte = av_pte_lookup(vma->mm, addr);
 	if (pte && pte_matches(*pte, c)) {
 		c->found++;
 		if (c->counted)
-			w->st.walk.ptes_found++;
+			av_stat_inc(w, walk.ptes_found);
 		if (c->fn)
 			stop = c->fn(w, vma, addr, pte, c->arg);
 	}
@@ -80,17 +82,45 @@ static void walk_anon_vma(struct av_world *w, struct anon_vma *av, uint64_t inde
 	}
 }
 
-static long rmap_walk(struct av_world *w, const struct av_page *pg, struct walk_ctl *c)
+/* Walk av (pinned by the caller) for the page at index. */
+static long walk_pinned(struct av_world *w, struct anon_vma *av, uint64_t index,
+			struct walk_ctl *c)
 {
-	struct anon_vma *av = pg->mapping;
+	av_anon_vma_lock_read(w, av);
+	if (c->counted)
+		av_stat_inc(w, walk.walks);
+	walk_anon_vma(w, av, index, c);
+	av_anon_vma_unlock_read(w, av);
+	return c->found;
+}
+
+/* folio_get_anon_vma: the page's anon_vma with a reference, or NULL if the
+ * page is not mapped (its anon_vma may be gone). */
+struct anon_vma *av_page_get_anon_vma(struct av_world *w, struct av_page *pg)
+{
+	struct anon_vma *av;
+
+	(void)w;
+	av_rcu_read_lock();
+	av = page_anon_vma(pg);
+	if (av && (!page_mapcount(pg) || !av_inc_not_zero_ul(&av->refcount)))
+		av = NULL;
+	av_rcu_read_unlock();
+	if (av && !page_mapcount(pg)) {
+		av_put_anon_vma(w, av);
+		av = NULL;
+	}
+	return av;
+}
+
+static long rmap_walk(struct av_world *w, struct av_page *pg, struct walk_ctl *c)
+{
+	struct anon_vma *av = av_page_get_anon_vma(w, pg);
 
 	if (!av)
 		return 0;
-	av_anon_vma_lock_read(w, av);
-	if (c->counted)
-		w->st.walk.walks++;
-	walk_anon_vma(w, av, pg->index, c);
-	av_anon_vma_unlock_read(av);
+	walk_pinned(w, av, pg->index, c);
+	av_put_anon_vma(w, av);
 	return c->found;
 }
 
@@ -116,37 +146,39 @@ static int unmap_one(struct av_world *w, struct av_vma *vma, uint64_t addr,
 
 	av_pte_set(vma->mm, addr, pte,
 		   pte_mk(u->slot, PTE_SWAP | (u->exclusive ? PTE_SWP_EXCL : 0)));
-	swap_slot(w, u->slot)->count++;
-	pg->mapcount--;
+	av_swap_entry_dup(w, u->slot);
+	page_mapcount_dec(pg);
 	av_page_put(w, u->pfn);  /* the mapping's reference; swap cache keeps it */
 	return 0;
 }
 
+/* Page pinned and locked by the caller. */
 int av_try_to_unmap(struct av_world *w, uint64_t pfn)
 {
 	struct av_page *pg = pfn_page(w, pfn);
 	struct unmap_arg u = { pfn, 0, false };
+	long left;
 	int err;
 
-	if (!(pg->flags & PG_SWAPCACHE)) {
-		err = av_swap_alloc(w, &u.slot);
-		if (err)
+	av_mutex_lock(&w->swap_lock);
+	if (!page_test(pg, PG_SWAPCACHE)) {
+		if ((err = av_swap_alloc_locked(w, &u.slot))) {
+			av_mutex_unlock(&w->swap_lock);
 			return av_fail(w, err, "try_to_unmap", "no free swap slot");
-		av_swap_cache_add(w, pfn, u.slot);
+		}
+		av_swap_cache_add_locked(w, pfn, u.slot);
 	} else {
 		u.slot = pg->swap_slot;
 	}
-	u.exclusive = pg->flags & PG_EXCLUSIVE;
-	av_page_lock(w, pg);
+	av_mutex_unlock(&w->swap_lock);
+	u.exclusive = page_test(pg, PG_EXCLUSIVE);
 	av_rmap_walk(w, pfn, true, unmap_one, &u);
-	av_page_unlock(pg);
-	if (pg->mapcount)
+	if ((left = page_mapcount(pg)))
 		return av_fail(w, -EAGAIN, "try_to_unmap",
-			       "rmap walk missed %ld mapping(s) of pfn %llu", pg->mapcount,
-			       (unsigned long long)pfn);
-	/* Written out: leave the swap cache, free the frame. */
+			       "pfn %llu is still mapped %ld time(s)", (unsigned long long)pfn, left);
+	/* Written out: leave the swap cache; the frame goes with the last pin. */
 	av_swap_cache_del(w, pfn);
-	w->st.reclaimed++;
+	av_stat_inc(w, reclaimed);
 	return 0;
 }
 
@@ -167,14 +199,13 @@ static int referenced_one(struct av_world *w, struct av_vma *vma, uint64_t addr,
 	return 0;
 }
 
+/* Page pinned and locked by the caller. */
 long av_page_referenced(struct av_world *w, uint64_t pfn)
 {
 	long n = 0;
 
-	av_page_lock(w, pfn_page(w, pfn));
 	av_rmap_walk(w, pfn, true, referenced_one, &n);
-	av_page_unlock(pfn_page(w, pfn));
-	w->st.referenced += (uint64_t)n;
+	av_stat_add(w, referenced, (uint64_t)n);
 	return n;
 }
 
@@ -184,11 +215,10 @@ static int to_migration_entry(struct av_world *w, struct av_vma *vma, uint64_t a
 			      av_pte *pte, void *arg)
 {
 	uint64_t pfn = *(uint64_t *)arg;
-	struct av_page *pg = pfn_page(w, pfn);
 	av_pte bits = *pte & (PTE_WRITE | PTE_YOUNG | PTE_DIRTY);
 
 	av_pte_set(vma->mm, addr, pte, pte_mk(pfn, PTE_MIGRATION | bits));
-	pg->mapcount--;
+	page_mapcount_dec(pfn_page(w, pfn));
 	av_page_put(w, pfn);
 	return 0;
 }
@@ -200,44 +230,76 @@ static int from_migration_entry(struct av_world *w, struct av_vma *vma, uint64_t
 	struct av_page *pg = pfn_page(w, pfn);
 	av_pte bits = *pte & (PTE_WRITE | PTE_YOUNG | PTE_DIRTY);
 
+	page_mapcount_inc(pg);
+	page_ref_inc(pg);
 	av_pte_set(vma->mm, addr, pte, pte_mk(pfn, PTE_PRESENT | bits));
-	pg->mapcount++;
-	pg->refcount++;
 	return 0;
 }
 
+/* Page pinned and locked by the caller.  Faults and forks that meet a
+ * migration entry wait for the page lock to go (fault.c, mm.c). */
 int av_migrate_page(struct av_world *w, uint64_t old_pfn)
 {
 	struct av_page *old = pfn_page(w, old_pfn), *new;
-	struct anon_vma *av = old->mapping;
-	uint64_t new_pfn;
-	int err = av_page_alloc(w, &new_pfn);
+	struct anon_vma *av = av_page_get_anon_vma(w, old);
+	uint64_t new_pfn, index = old->index;
+	int err;
 
-	if (err)
+	if (!av)
+		return av_fail(w, -EAGAIN, "migrate", "pfn %llu is not mapped",
+			       (unsigned long long)old_pfn);
+	if ((err = av_page_alloc(w, &new_pfn))) {
+		av_put_anon_vma(w, av);
 		return av_fail(w, err, "migrate", "no free frame to migrate to");
+	}
 	new = pfn_page(w, new_pfn);  /* pool chunks never move: pointers stay valid */
-	old->refcount++;             /* isolated: survives losing its mappings */
-	av_page_lock(w, old);
-	/* Pin: between the walks the root lock is dropped, and the anon_vma
-	 * must outlive the migration entries that stand for its page. */
-	av_get_anon_vma(av);
-	struct walk_ctl out = { old_pfn, PTE_PRESENT, true, to_migration_entry, &old_pfn, 0 };
-	rmap_walk(w, old, &out);
+	av_page_lock(w, new);
+	/* The pin on av keeps it (and so the tree's lock) alive while the
+	 * root lock is dropped between the walks. */
+	struct walk_ctl out = { old_pfn, PTE_PRESENT, true,
+				to_migration_entry, &old_pfn, 0 };
+	walk_pinned(w, av, index, &out);
 
-	new->mapping = old->mapping;
-	new->index = old->index;
-	new->flags |= old->flags & PG_EXCLUSIVE;
-	if (old->flags & PG_SWAPCACHE)
+	new->index = index;
+	page_set_anon_vma(new, page_anon_vma(old));
+	if (page_test(old, PG_EXCLUSIVE))
+		page_set(new, PG_EXCLUSIVE);
+	if (page_test(old, PG_SWAPCACHE))
 		av_swap_cache_move(w, old_pfn, new_pfn);
 	struct walk_ctl back = { old_pfn, PTE_MIGRATION, true, from_migration_entry, &new_pfn, 0 };
-	rmap_walk(w, new, &back);
+	walk_pinned(w, av, index, &back);
 	av_put_anon_vma(w, av);
-	av_page_unlock(old);
-	av_page_put(w, old_pfn);  /* the isolation reference: frees it */
+	av_page_unlock(new);
 	av_page_put(w, new_pfn);  /* the allocation reference: mappings hold theirs */
-	if (out.found != back.found)
-		return av_fail(w, -EAGAIN, "migrate", "restored %ld of %ld mappings",
-			       back.found, out.found);
-	w->st.migrated++;
+	av_stat_inc(w, migrated);
 	return 0;
+}
+
+/* ---- a page operation, from a pinned frame ---- */
+
+int av_page_op(struct av_world *w, uint64_t pfn, enum av_walk_op op, uint64_t *done)
+{
+	struct av_page *pg = pfn_page(w, pfn);
+	int err = 0;
+
+	av_page_lock(w, pg);
+	if (!page_test(pg, PG_USED) || !page_mapcount(pg) || !page_anon_vma(pg)) {
+		av_page_unlock(pg);
+		return -EAGAIN;         /* no longer a mapped anonymous page */
+	}
+	switch (op) {
+	case AV_WALK_RECLAIM:
+		err = av_try_to_unmap(w, pfn);
+		*done += !err;
+		break;
+	case AV_WALK_AGE:
+		*done += (uint64_t)av_page_referenced(w, pfn);
+		break;
+	case AV_WALK_MIGRATE:
+		err = av_migrate_page(w, pfn);
+		*done += !err;
+		break;
+	}
+	av_page_unlock(pg);
+	return err;
 }

@@ -2,18 +2,34 @@
 /*
  * rmap.h - anon_vma, anon_vma_chain and the reverse-map walks.
  *
- * Lock order (2026-11-25; the one place it is written down):
+ * Lock order (2026-11-26; the one place it is written down):
  *
- *   mm->mmap_lock            write for map changes, fork, exit; read for faults
- *     page lock              (rmap walks start here; COW reuse trylocks)
- *       anon_vma->root->rwsem  write to link/unlink AVCs or move a page;
+ *   mm->mmap_lock              write for map changes, fork, exit; read for
+ *                              faults and for walks started from a process
+ *     page lock (PG_LOCKED)    walks hold it; a swap-in takes it with the PTL
+ *                              dropped; COW reuse only tries it, under the PTL
+ *       anon_vma->root->rwsem  write to link/unlink AVCs, change the range of
+ *                              a linked VMA, move page tables (mremap);
  *                              read for rmap walks
- *         mm->ptl            page-table lock, innermost
+ *         mm->ptl              page-table lock: PTEs, page tables, the link
+ *                              of a VMA's first AVC (page_table_lock); fork
+ *                              holds the child's, then the parent's
+ *           w->swap_lock       swap slots, swap cache
+ *             w->frame_lock    frame pool
+ *           w->lock            pids, mm list, anon_vma list, ids (a leaf)
+ *   RCU read side              page->mapping to a pinned anon_vma, no locks
  *
  * Only the *root* anon_vma's lock is ever taken (the seed's series, 2.6.35):
  * every anon_vma of a fork tree shares it, so a walk and a fork/unmap in the
  * same tree serialize, and anon_vma->root is a direct pointer that stays
- * valid because every descendant holds a reference on its root.
+ * valid because every descendant holds a reference on its root.  A walker
+ * that starts from a page holds no mm lock: it pins the page, locks it,
+ * reads page->mapping under RCU and takes a reference on the anon_vma only
+ * if the count is not zero; anon_vmas are freed after a grace period
+ * (av_anon_vma_reclaim), as SLAB_TYPESAFE_BY_RCU lets the kernel reuse them.
+ * World option AV_LOCK_OWN takes each anon_vma's own lock instead: the
+ * locking before the seed's series, kept to show what breaks
+ * (docs/locking.md).
  *
  * Invariants (checked by av_check):
  *  - every AVC is on its VMA's chain and in its anon_vma's AVC set;
@@ -43,6 +59,7 @@ struct av_page;
 
 struct anon_vma {
 	struct anon_vma *root;    /* oldest anon_vma of this tree (the seed) */
+	uint64_t write_since;     /* when the write lock was taken (stats) */
 	struct anon_vma *parent;  /* the anon_vma this one was forked from */
 	unsigned long refcount;
 	unsigned long num_children;
@@ -71,9 +88,14 @@ void av_unlink_anon_vmas(struct av_world *w, struct av_vma *vma);
 void av_get_anon_vma(struct anon_vma *av);
 void av_put_anon_vma(struct av_world *w, struct anon_vma *av);
 void av_anon_vma_lock_write(struct av_world *w, struct anon_vma *av);
-void av_anon_vma_unlock_write(struct anon_vma *av);
+void av_anon_vma_unlock_write(struct av_world *w, struct anon_vma *av);
 void av_anon_vma_lock_read(struct av_world *w, struct anon_vma *av);
-void av_anon_vma_unlock_read(struct anon_vma *av);
+void av_anon_vma_unlock_read(struct av_world *w, struct anon_vma *av);
+/* Free the memory of anon_vmas retired at least a grace period ago: when
+ * many wait, or all of them with force.  Call holding no locks. */
+void av_anon_vma_reclaim(struct av_world *w, bool force);
+/* The anon_vma of a mapped page, with a reference (folio_get_anon_vma). */
+struct anon_vma *av_page_get_anon_vma(struct av_world *w, struct av_page *pg);
 /* Change a VMA's range or pgoff, keeping the AVC interval trees sorted. */
 void av_vma_set_range(struct av_world *w, struct av_vma *v, uint64_t start,
 		      uint64_t end, uint64_t pgoff);
@@ -90,9 +112,13 @@ typedef int (*av_rmap_fn)(struct av_world *w, struct av_vma *vma, uint64_t addr,
 			  uint64_t *pte, void *arg);
 long av_rmap_walk(struct av_world *w, uint64_t pfn, bool counted, av_rmap_fn fn, void *arg);
 
-/* The three users of the walk (reclaim, aging, migration), page by page. */
+/* The three users of the walk (reclaim, aging, migration), page by page;
+ * the caller has pinned and locked the page. */
 int av_try_to_unmap(struct av_world *w, uint64_t pfn);   /* to swap */
 long av_page_referenced(struct av_world *w, uint64_t pfn);
 int av_migrate_page(struct av_world *w, uint64_t pfn);
+/* Lock the pinned page, run op if it is still a mapped anonymous page,
+ * unlock.  -EAGAIN if it is not. */
+int av_page_op(struct av_world *w, uint64_t pfn, enum av_walk_op op, uint64_t *done);
 
 #endif

@@ -43,22 +43,25 @@ static bool l618_merge_anon_ok(const struct av_vma *tgt, const struct av_vma *sr
 }
 
 /* wp_can_reuse_anon_folio: reuse iff ours is the only reference, after
- * dropping a swap-cache copy nobody else needs. */
+ * dropping a swap-cache copy nobody else needs.  The page lock is only
+ * tried, under the PTL; on success it stays held for the caller's move. */
 static bool l618_wp_can_reuse(struct av_world *w, uint64_t pfn)
 {
 	struct av_page *pg = pfn_page(w, pfn);
-	bool ok;
 
-	if (pg->refcount > 1 + ((pg->flags & PG_SWAPCACHE) ? 1 : 0))
+	if (page_ref(pg) > 1 + (page_test(pg, PG_SWAPCACHE) ? 1 : 0))
 		return false;
-	av_page_lock(w, pg);
-	if (pg->flags & PG_SWAPCACHE)
+	if (!av_page_trylock(w, pg))
+		return false;
+	if (page_test(pg, PG_SWAPCACHE))
 		av_swap_try_free(w, pfn);
-	ok = pg->refcount == 1;
+	if (page_ref(pg) == 1)
+		return true;
 	av_page_unlock(pg);
-	return ok;
+	return false;
 }
 
+/* Called with swap_lock held and the faulting PTE's reference taken. */
 static bool l618_swapin_exclusive(struct av_world *w, uint64_t pfn, uint64_t slot,
 				  bool pte_exclusive, bool write)
 {
@@ -67,9 +70,9 @@ static bool l618_swapin_exclusive(struct av_world *w, uint64_t pfn, uint64_t slo
 	(void)slot;
 	/* should_try_to_free_swap: a writer holding the only other reference
 	 * (the cache's) drops the swap copy if no swap entry needs it. */
-	if (write && pg->refcount == 2)
-		av_swap_try_free(w, pfn);
-	return pte_exclusive || pg->refcount == 1;
+	if (write && page_ref(pg) == 2)
+		av_swap_try_free_locked(w, pfn);
+	return pte_exclusive || page_ref(pg) == 1;
 }
 
 const struct av_policy av_policy_linux_6_18 = {
@@ -111,42 +114,47 @@ static bool l2635_merge_anon_ok(const struct av_vma *tgt, const struct av_vma *s
 }
 
 /* reuse_swap_page: mapcount, plus swap count for a swap-cache page, at
- * most one; the swap-cache copy is then dropped. */
+ * most one; the swap-cache copy is then dropped.  swap_lock held. */
 static bool l2635_reuse_swap_page(struct av_world *w, uint64_t pfn, long mapcount,
 				  uint64_t swapcount)
 {
 	struct av_page *pg = pfn_page(w, pfn);
 	uint64_t count = (uint64_t)mapcount;
 
-	if (count <= 1 && (pg->flags & PG_SWAPCACHE)) {
+	if (count <= 1 && page_test(pg, PG_SWAPCACHE)) {
 		count += swapcount;
 		if (count == 1)
-			av_swap_cache_del(w, pfn);
+			av_swap_cache_del_locked(w, pfn);
 	}
 	return count <= 1;
 }
 
+/* do_wp_page tried the page lock, as here; on success it stays held. */
 static bool l2635_wp_can_reuse(struct av_world *w, uint64_t pfn)
 {
 	struct av_page *pg = pfn_page(w, pfn);
-	uint64_t swapcount = (pg->flags & PG_SWAPCACHE) ? swap_slot(w, pg->swap_slot)->count : 0;
 	bool ok;
 
-	av_page_lock(w, pg);
-	ok = l2635_reuse_swap_page(w, pfn, pg->mapcount, swapcount);
-	av_page_unlock(pg);
+	if (!av_page_trylock(w, pg))
+		return false;
+	av_mutex_lock(&w->swap_lock);
+	ok = l2635_reuse_swap_page(w, pfn, page_mapcount(pg),
+				   page_test(pg, PG_SWAPCACHE) ? swap_slot(w, pg->swap_slot)->count : 0);
+	av_mutex_unlock(&w->swap_lock);
+	if (!ok)
+		av_page_unlock(pg);
 	return ok;
 }
 
 /* do_swap_page called reuse_swap_page before releasing its swap entry,
- * and before adding its mapping. */
+ * and before adding its mapping.  swap_lock held. */
 static bool l2635_swapin_exclusive(struct av_world *w, uint64_t pfn, uint64_t slot,
 				   bool pte_exclusive, bool write)
 {
 	(void)pte_exclusive;
 	if (!write)
 		return false;
-	return l2635_reuse_swap_page(w, pfn, pfn_page(w, pfn)->mapcount,
+	return l2635_reuse_swap_page(w, pfn, page_mapcount(pfn_page(w, pfn)),
 				     swap_slot(w, slot)->count + 1);
 }
 
@@ -165,7 +173,6 @@ const struct av_policy av_policy_2_6_35 = {
 };
 
 static const struct av_policy *const policies[] = { &av_policy_linux_6_18, &av_policy_2_6_35 };
-static const char *const policy_names[] = { "linux-6.18", "2.6.35", NULL };
 
 const struct av_policy *av_policy_find(const char *name)
 {
@@ -173,9 +180,4 @@ const struct av_policy *av_policy_find(const char *name)
 		if (strcmp(policies[i]->name, name) == 0)
 			return policies[i];
 	return NULL;
-}
-
-const char *const *av_policy_names(void)
-{
-	return policy_names;
 }

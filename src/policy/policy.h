@@ -43,13 +43,14 @@ struct av_policy {
 	bool (*merge_anon_ok)(const struct av_vma *tgt, const struct av_vma *src,
 			      const struct anon_vma *src_anon,
 			      const struct av_vma *copied_from);
-	/* Write fault on a present, non-exclusive anonymous page: may the
-	 * faulting process reuse it in place (and move it to its anon_vma)?
-	 * May free the page's swap slot as the kernel does. */
+	/* Write fault on a present, non-exclusive anonymous page, PTL held:
+	 * may the faulting process reuse it in place (and move it to its
+	 * anon_vma)?  If so the page is returned locked.  May free the page's
+	 * swap slot as the kernel does. */
 	bool (*wp_can_reuse)(struct av_world *w, uint64_t pfn);
-	/* Swap-in: the faulting PTE's reference on pfn is taken and its swap
-	 * entry released; is the page exclusive to this VMA (mapped writable,
-	 * anon-exclusive)?  May drop the page from the swap cache. */
+	/* Swap-in, swap_lock held: the faulting PTE's reference on pfn is
+	 * taken and its swap entry released; is the page exclusive to this VMA
+	 * (mapped writable, anon-exclusive)?  May drop it from the swap cache. */
 	bool (*swapin_exclusive)(struct av_world *w, uint64_t pfn, uint64_t slot,
 				 bool pte_exclusive, bool write);
 };

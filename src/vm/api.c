@@ -11,31 +11,66 @@
 
 #define ULL(x) ((unsigned long long)(x))
 
+/*
+ * Every entry point that names a process takes a reference on its mm
+ * (get_mm), locks mmap_lock, and gives up with -ESRCH if the process exited
+ * meanwhile (mm->dead).  On the way out it drops the lock and the reference
+ * and frees anon_vmas retired long enough ago (done): holding no lock is
+ * what lets that wait for a grace period.
+ */
 static struct av_mm *get_mm(struct av_world *w, const char *func, int pid)
 {
-	struct av_mm *mm = av_mm_lookup(w, pid);
+	struct av_mm *mm = av_mm_get(w, pid);
 
 	if (!mm)
 		av_fail(w, -ESRCH, func, "no process with pid %d", pid);
 	return mm;
 }
 
-static void mmap_write(struct av_world *w, struct av_mm *mm)
+static void mmap_lock_mode(struct av_world *w, struct av_mm *mm, bool write)
 {
-	av_rwsem_write(&mm->mmap_lock);
-	w->st.lock.mmap_write++;
-}
+	bool got = write ? av_rwsem_try_write(&mm->mmap_lock) : av_rwsem_try_read(&mm->mmap_lock);
 
-static void mmap_read(struct av_world *w, struct av_mm *mm)
-{
-	av_rwsem_read(&mm->mmap_lock);
-	w->st.lock.mmap_read++;
+	if (!got) {
+		uint64_t t0 = av_now_ns();
+		if (write)
+			av_rwsem_write(&mm->mmap_lock);
+		else
+			av_rwsem_read(&mm->mmap_lock);
+		av_stat_inc(w, lock.mmap_contended);
+		av_stat_add(w, lock.mmap_wait_ns, av_now_ns() - t0);
+	}
+	if (write)
+		av_stat_inc(w, lock.mmap_write);
+	else
+		av_stat_inc(w, lock.mmap_read);
 }
 
 static void mmap_unlock(struct av_mm *mm)
 {
 	av_rwsem_write_unlock(&mm->mmap_lock);  /* pthread: one unlock for both modes */
 }
+
+/* Lock mm; -ESRCH (lock not held) if its process has exited. */
+static int mmap_begin(struct av_world *w, struct av_mm *mm, const char *func, bool write)
+{
+	mmap_lock_mode(w, mm, write);
+	if (!mm->dead)
+		return 0;
+	mmap_unlock(mm);
+	return av_fail(w, -ESRCH, func, "process %d has exited", mm->pid);
+}
+
+static int done(struct av_world *w, struct av_mm *mm, int err)
+{
+	if (mm)
+		av_mm_put(w, mm);
+	av_anon_vma_reclaim(w, false);
+	return err;
+}
+
+#define mmap_write(w, mm) mmap_lock_mode(w, mm, true)
+#define mmap_read(w, mm) mmap_lock_mode(w, mm, false)
 
 /* Round len up to pages; 0 if it overflows. */
 static uint64_t page_align(uint64_t len)
@@ -58,9 +93,11 @@ int av_proc_create(av_world *w, av_pid *out)
 	if (!out)
 		return av_fail(w, -EINVAL, "proc_create", "NULL pid pointer");
 	err = av_mm_create(w, 0, &mm);
-	if (!err)
-		*out = mm->pid;
-	return err;
+	if (err)
+		return err;
+	av_mm_publish(w, mm);
+	*out = mm->pid;
+	return 0;
 }
 
 int av_fork(av_world *w, av_pid parent, av_pid *child)
@@ -71,21 +108,25 @@ int av_fork(av_world *w, av_pid parent, av_pid *child)
 	if (!pm)
 		return -ESRCH;
 	if (!child)
-		return av_fail(w, -EINVAL, "fork", "NULL child pointer");
+		return done(w, pm, av_fail(w, -EINVAL, "fork", "NULL child pointer"));
 	if ((err = av_mm_create(w, parent, &cm)))
-		return err;
-	mmap_write(w, pm);
+		return done(w, pm, err);
+	if ((err = mmap_begin(w, pm, "fork", true))) {
+		av_mm_exit(w, cm);
+		return done(w, pm, err);
+	}
 	mmap_write(w, cm);
 	err = av_dup_mmap(w, pm, cm);
 	mmap_unlock(cm);
 	mmap_unlock(pm);
 	if (err) {
 		/* Like Linux, tear down the half-built child. */
-		av_mm_destroy(w, cm);
-		return err;
+		av_mm_exit(w, cm);
+		return done(w, pm, err);
 	}
 	*child = cm->pid;
-	return 0;
+	av_mm_publish(w, cm);
+	return done(w, pm, 0);
 }
 
 int av_exit(av_world *w, av_pid pid)
@@ -94,8 +135,9 @@ int av_exit(av_world *w, av_pid pid)
 
 	if (!mm)
 		return -ESRCH;
-	av_mm_destroy(w, mm);
-	return 0;
+	if (!av_mm_exit(w, mm))
+		return done(w, mm, av_fail(w, -ESRCH, "exit", "process %d is already exiting", pid));
+	return done(w, mm, 0);
 }
 
 /* ---- mappings ---- */
@@ -110,13 +152,41 @@ static int check_prot_addr(av_world *w, const char *fn, int prot, uint64_t addr)
 	return 0;
 }
 
-int av_mmap(av_world *w, av_pid pid, uint64_t addr, uint64_t len, int prot)
+/* Lock pid's mm (write or read), run body, unlock: the shape of every
+ * map operation.  Arguments are checked before. */
+typedef int (*mm_body)(struct av_world *w, struct av_mm *mm, void *arg);
+
+static int with_mm(struct av_world *w, av_pid pid, const char *func, bool write,
+		   mm_body body, void *arg)
 {
-	struct av_mm *mm = get_mm(w, "mmap", pid);
+	struct av_mm *mm = get_mm(w, func, pid);
 	int err;
 
 	if (!mm)
 		return -ESRCH;
+	if ((err = mmap_begin(w, mm, func, write)))
+		return done(w, mm, err);
+	err = body ? body(w, mm, arg) : 0;
+	mmap_unlock(mm);
+	return done(w, mm, err);
+}
+
+struct range_arg {
+	uint64_t start, end, len2, addr2;
+	int prot, flags;
+};
+
+static int mmap_body(struct av_world *w, struct av_mm *mm, void *arg)
+{
+	struct range_arg *r = arg;
+	return av_do_mmap(w, mm, r->start, r->end, r->prot);
+}
+
+int av_mmap(av_world *w, av_pid pid, uint64_t addr, uint64_t len, int prot)
+{
+	struct range_arg r;
+	int err;
+
 	if ((err = check_prot_addr(w, "mmap", prot, addr)))
 		return err;
 	if (!len)
@@ -125,58 +195,63 @@ int av_mmap(av_world *w, av_pid pid, uint64_t addr, uint64_t len, int prot)
 	if (!len || len > AV_TASK_SIZE || addr > AV_TASK_SIZE - len)
 		return av_fail(w, -ENOMEM, "mmap", "[%#llx, +%#llx) is beyond the address space",
 			       ULL(addr), ULL(len));
-	mmap_write(w, mm);
-	err = av_do_mmap(w, mm, addr, addr + len, prot);
-	mmap_unlock(mm);
-	return err;
+	r = (struct range_arg){ .start = addr, .end = addr + len, .prot = prot };
+	return with_mm(w, pid, "mmap", true, mmap_body, &r);
+}
+
+static int munmap_body(struct av_world *w, struct av_mm *mm, void *arg)
+{
+	struct range_arg *r = arg;
+	return av_do_munmap(w, mm, r->start, r->end);
 }
 
 int av_munmap(av_world *w, av_pid pid, uint64_t addr, uint64_t len)
 {
-	struct av_mm *mm = get_mm(w, "munmap", pid);
-	int err;
+	struct range_arg r;
 
-	if (!mm)
-		return -ESRCH;
 	if (!PAGE_ALIGNED(addr) || addr > AV_TASK_SIZE || len > AV_TASK_SIZE - addr)
 		return av_fail(w, -EINVAL, "munmap", "bad range [%#llx, +%#llx)", ULL(addr), ULL(len));
 	len = page_align(len);
 	if (!len)
 		return av_fail(w, -EINVAL, "munmap", "zero length");
-	mmap_write(w, mm);
-	err = av_do_munmap(w, mm, addr, addr + len);
-	mmap_unlock(mm);
-	return err;
+	r = (struct range_arg){ .start = addr, .end = addr + len };
+	return with_mm(w, pid, "munmap", true, munmap_body, &r);
+}
+
+static int mprotect_body(struct av_world *w, struct av_mm *mm, void *arg)
+{
+	struct range_arg *r = arg;
+	return av_do_mprotect(w, mm, r->start, r->end, r->prot);
 }
 
 int av_mprotect(av_world *w, av_pid pid, uint64_t addr, uint64_t len, int prot)
 {
-	struct av_mm *mm = get_mm(w, "mprotect", pid);
+	struct range_arg r;
 	int err;
 
-	if (!mm)
-		return -ESRCH;
 	if ((err = check_prot_addr(w, "mprotect", prot, addr)))
 		return err;
 	if (!len)
-		return 0;
+		return with_mm(w, pid, "mprotect", false, NULL, NULL);
 	len = page_align(len);
 	if (!len || addr + len <= addr)
 		return av_fail(w, -ENOMEM, "mprotect", "range wraps around");
-	mmap_write(w, mm);
-	err = av_do_mprotect(w, mm, addr, addr + len, prot);
-	mmap_unlock(mm);
-	return err;
+	r = (struct range_arg){ .start = addr, .end = addr + len, .prot = prot };
+	return with_mm(w, pid, "mprotect", true, mprotect_body, &r);
+}
+
+static int mremap_body(struct av_world *w, struct av_mm *mm, void *arg)
+{
+	struct range_arg *r = arg;
+	return av_do_mremap(w, mm, r->start, r->end, r->len2, r->flags, r->addr2);
 }
 
 int av_mremap(av_world *w, av_pid pid, uint64_t addr, uint64_t old_len, uint64_t new_len,
 	      int flags, uint64_t new_addr)
 {
-	struct av_mm *mm = get_mm(w, "mremap", pid);
+	struct range_arg r;
 	int err;
 
-	if (!mm)
-		return -ESRCH;
 	if (flags & ~(AV_MREMAP_MAYMOVE | AV_MREMAP_FIXED))
 		return av_fail(w, -EINVAL, "mremap", "unknown flags %#x", flags);
 	if ((flags & AV_MREMAP_FIXED) && !(flags & AV_MREMAP_MAYMOVE))
@@ -198,9 +273,10 @@ int av_mremap(av_world *w, av_pid pid, uint64_t addr, uint64_t old_len, uint64_t
 		if (new_len > AV_TASK_SIZE || new_addr > AV_TASK_SIZE - new_len)
 			return av_fail(w, -EINVAL, "mremap", "new range beyond the address space");
 	}
-	mmap_write(w, mm);
-	err = av_do_mremap(w, mm, addr, old_len, new_len, flags & AV_MREMAP_FIXED, new_addr);
-	mmap_unlock(mm);
+	/* start/end carry the old address and length here. */
+	r = (struct range_arg){ .start = addr, .end = old_len, .len2 = new_len,
+				.flags = flags & AV_MREMAP_FIXED, .addr2 = new_addr };
+	err = with_mm(w, pid, "mremap", true, mremap_body, &r);
 	if (err == -ENOMEM && (flags & AV_MREMAP_MAYMOVE) && !(flags & AV_MREMAP_FIXED))
 		return av_fail(w, -EOPNOTSUPP, "mremap",
 			       "cannot grow in place, and choosing a new address is not modelled "
@@ -208,25 +284,26 @@ int av_mremap(av_world *w, av_pid pid, uint64_t addr, uint64_t old_len, uint64_t
 	return err;
 }
 
+static int dontneed_body(struct av_world *w, struct av_mm *mm, void *arg)
+{
+	struct range_arg *r = arg;
+	return av_do_dontneed(w, mm, r->start, r->end);
+}
+
 int av_madvise_dontneed(av_world *w, av_pid pid, uint64_t addr, uint64_t len)
 {
-	struct av_mm *mm = get_mm(w, "madvise", pid);
+	struct range_arg r;
 	uint64_t alen;
-	int err;
 
-	if (!mm)
-		return -ESRCH;
 	if (!PAGE_ALIGNED(addr))
 		return av_fail(w, -EINVAL, "madvise", "address %#llx is not page-aligned", ULL(addr));
 	alen = page_align(len);
 	if ((len && !alen) || addr + alen < addr)
 		return av_fail(w, -EINVAL, "madvise", "range wraps around");
 	if (!alen)
-		return 0;
-	mmap_read(w, mm);
-	err = av_do_dontneed(w, mm, addr, addr + alen);
-	mmap_unlock(mm);
-	return err;
+		return with_mm(w, pid, "madvise", false, NULL, NULL);
+	r = (struct range_arg){ .start = addr, .end = addr + alen };
+	return with_mm(w, pid, "madvise", false, dontneed_body, &r);
 }
 
 /* ---- accesses and rmap operations, page by page ---- */
@@ -241,82 +318,109 @@ static int check_touch_range(struct av_world *w, const char *func, uint64_t addr
 	return 0;
 }
 
+struct touch_arg {
+	uint64_t addr, len;
+	int write;
+	enum av_walk_op op;
+	uint64_t done;
+};
+
+static int touch_body(struct av_world *w, struct av_mm *mm, void *arg)
+{
+	struct touch_arg *t = arg;
+	int err = 0;
+
+	for (uint64_t a = t->addr; a < t->addr + t->len && !err; a += PAGE_SIZE)
+		err = av_handle_fault(w, mm, a, t->write != 0);
+	return err;
+}
+
 int av_touch(av_world *w, av_pid pid, uint64_t addr, uint64_t len, int write)
 {
 	const char *func = write ? "write" : "read";
-	struct av_mm *mm = get_mm(w, func, pid);
+	struct touch_arg t = { addr, len, write, AV_WALK_AGE, 0 };
 	int err;
 
-	if (!mm)
-		return -ESRCH;
 	if ((err = check_touch_range(w, func, addr, len)))
 		return err;
-	mmap_read(w, mm);
-	for (uint64_t a = addr; a < addr + len && !err; a += PAGE_SIZE)
-		err = av_handle_fault(w, mm, a, write != 0);
-	mmap_unlock(mm);
-	return err;
+	return with_mm(w, pid, func, false, touch_body, &t);
 }
 
-typedef int (*page_op)(struct av_world *w, uint64_t pfn, uint64_t *done);
-
-static int op_reclaim(struct av_world *w, uint64_t pfn, uint64_t *done)
+/* The anonymous page mapped at addr, pinned; 0 if none. */
+static uint64_t pin_mapped_page(struct av_mm *mm, uint64_t addr)
 {
-	int err = av_try_to_unmap(w, pfn);
+	uint64_t pfn = 0;
+	av_pte *pte;
 
-	*done += !err;
-	return err;
-}
-
-static int op_age(struct av_world *w, uint64_t pfn, uint64_t *done)
-{
-	*done += (uint64_t)av_page_referenced(w, pfn);
-	return 0;
-}
-
-static int op_migrate(struct av_world *w, uint64_t pfn, uint64_t *done)
-{
-	int err = av_migrate_page(w, pfn);
-
-	*done += !err;
-	return err;
-}
-
-/* Apply op to each anonymous page pid maps in the range. */
-static int for_each_anon_page(struct av_world *w, const char *func, av_pid pid, uint64_t addr,
-			      uint64_t len, page_op op, uint64_t *done)
-{
-	struct av_mm *mm = get_mm(w, func, pid);
-	uint64_t n = 0;
-	int err;
-
-	if (!mm)
-		return -ESRCH;
-	if ((err = check_touch_range(w, func, addr, len)))
-		return err;
-	mmap_read(w, mm);
-	for (uint64_t a = addr; a < addr + len && !err; a += PAGE_SIZE) {
-		av_pte *pte = av_pte_lookup(mm, a);
-		if (pte && pte_present(*pte) && pte_val(*pte) != ZERO_PFN)
-			err = op(w, pte_val(*pte), &n);
+	av_mutex_lock(&mm->ptl);
+	pte = av_pte_lookup(mm, addr);
+	if (pte && pte_present(*pte) && pte_val(*pte) != ZERO_PFN) {
+		pfn = pte_val(*pte);
+		page_ref_inc(pfn_page(mm->w, pfn));  /* mapped: the count is not 0 */
 	}
-	mmap_unlock(mm);
+	av_mutex_unlock(&mm->ptl);
+	return pfn;
+}
+
+/* Apply op to each anonymous page the process maps in the range. */
+static int page_ops_body(struct av_world *w, struct av_mm *mm, void *arg)
+{
+	struct touch_arg *t = arg;
+	int err = 0;
+
+	for (uint64_t a = t->addr; a < t->addr + t->len && !err; a += PAGE_SIZE) {
+		uint64_t pfn = pin_mapped_page(mm, a);
+		if (!pfn)
+			continue;
+		err = av_page_op(w, pfn, t->op, &t->done);
+		if (err == -EAGAIN && t->op != AV_WALK_RECLAIM)
+			err = 0;    /* unmapped meanwhile: nothing to do */
+		av_page_put(w, pfn);
+	}
+	return err;
+}
+
+static int for_each_anon_page(struct av_world *w, const char *func, av_pid pid, uint64_t addr,
+			      uint64_t len, enum av_walk_op op, uint64_t *done)
+{
+	struct touch_arg t = { addr, len, 0, op, 0 };
+	int err;
+
+	if ((err = check_touch_range(w, func, addr, len)))
+		return err;
+	err = with_mm(w, pid, func, false, page_ops_body, &t);
 	if (done)
-		*done = n;
+		*done = t.done;
 	return err;
 }
 
 int av_reclaim(av_world *w, av_pid pid, uint64_t addr, uint64_t len, uint64_t *done)
 {
-	return for_each_anon_page(w, "reclaim", pid, addr, len, op_reclaim, done);
+	return for_each_anon_page(w, "reclaim", pid, addr, len, AV_WALK_RECLAIM, done);
 }
 
 int av_age(av_world *w, av_pid pid, uint64_t addr, uint64_t len, uint64_t *referenced)
 {
-	return for_each_anon_page(w, "age", pid, addr, len, op_age, referenced);
+	return for_each_anon_page(w, "age", pid, addr, len, AV_WALK_AGE, referenced);
 }
 
 int av_migrate(av_world *w, av_pid pid, uint64_t addr, uint64_t len, uint64_t *done)
 {
-	return for_each_anon_page(w, "migrate", pid, addr, len, op_migrate, done);
+	return for_each_anon_page(w, "migrate", pid, addr, len, AV_WALK_MIGRATE, done);
+}
+
+/* As reclaim's LRU scan: from a frame, holding no mm lock. */
+int av_walk_page(av_world *w, uint64_t pfn, enum av_walk_op op)
+{
+	uint64_t n = 0;
+	int err;
+
+	if ((unsigned)op > AV_WALK_MIGRATE)
+		return av_fail(w, -EINVAL, "walk_page", "unknown operation %d", (int)op);
+	if (pfn == ZERO_PFN || pfn >= av_nr_frames(w) ||
+	    !page_ref_get_unless_zero(pfn_page(w, pfn)))
+		return done(w, NULL, -ENOENT);
+	err = av_page_op(w, pfn, op, &n);
+	av_page_put(w, pfn);
+	return done(w, NULL, err);
 }

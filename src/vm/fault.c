@@ -5,6 +5,7 @@
  *   none  + read   zero page (when the world has one), else as a write
  *   none  + write  anon_vma_prepare, new exclusive page in vma->anon_vma
  *   swap  + any    swap-in (policy decides exclusivity), then as present
+ *   migration      wait until the migration is over, then again
  *   present, write to a read-only PTE:
  *         zero page              copy (new page)
  *         exclusive anon page    reuse in place
@@ -12,11 +13,19 @@
  *                                policy allows, else copy
  * A read of a present page, or a write to a writable one, takes no fault:
  * the hardware just sets the accessed (and dirty) bit.
+ *
+ * Locking (2026-11-26): mmap_lock for reading (several threads of a process
+ * fault at once), then the page-table lock for the PTE.  anon_vma_prepare
+ * takes the root lock, which nests outside the page-table lock, so a fault
+ * that needs an anon_vma drops the PTL, prepares, and starts again; swap-in
+ * locks the page, which also nests outside, the same way.
  */
 #include <errno.h>
 #include "vm.h"
 #include "../core/rmap.h"
 #include "../policy/policy.h"
+
+#define FAULT_RETRY 1
 
 static bool exclusive_allowed(const struct av_world *w)
 {
@@ -29,11 +38,11 @@ static void page_add_new_anon_rmap(struct av_world *w, uint64_t pfn, struct av_v
 {
 	struct av_page *pg = pfn_page(w, pfn);
 
-	pg->mapping = vma->anon_vma;
 	pg->index = vma_linear_index(vma, addr);
-	pg->mapcount = 1;
+	page_set_anon_vma(pg, av_vma_anon_vma(vma));
+	av_store(&pg->mapcount, 1);
 	if (exclusive_allowed(w))
-		pg->flags |= PG_EXCLUSIVE;
+		page_set(pg, PG_EXCLUSIVE);
 }
 
 static av_pte new_pte(const struct av_vma *vma, uint64_t pfn)
@@ -45,18 +54,16 @@ static av_pte new_pte(const struct av_vma *vma, uint64_t pfn)
 	return pte_mk(pfn, (unsigned)bits);
 }
 
-/* A fresh page for vma at addr: prepares the anon_vma first. */
+/* A fresh page for vma at addr (vma has its anon_vma: see handle_fault). */
 static int new_anon_page(struct av_world *w, struct av_vma *vma, uint64_t addr,
 			 uint64_t *pfn)
 {
-	int err = av_anon_vma_prepare(w, vma);
+	int err;
 
-	if (err)
-		return err;
 	if ((err = av_page_alloc(w, pfn)))
 		return av_fail(w, err, "fault", "out of page frames");
 	page_add_new_anon_rmap(w, *pfn, vma, addr);
-	w->st.fault.new_pages++;
+	av_stat_inc(w, fault.new_pages);
 	return 0;
 }
 
@@ -68,7 +75,7 @@ static int do_anonymous_page(struct av_world *w, struct av_vma *vma, uint64_t ad
 
 	if (!write && w->zero_page) {
 		av_pte_set(vma->mm, addr, pte, pte_mk(ZERO_PFN, PTE_PRESENT | PTE_YOUNG));
-		w->st.fault.zero_maps++;
+		av_stat_inc(w, fault.zero_maps);
 		return 0;
 	}
 	if ((err = new_anon_page(w, vma, addr, &pfn)))
@@ -87,7 +94,7 @@ static int wp_page_copy(struct av_world *w, struct av_vma *vma, uint64_t addr, a
 	av_pte_set(vma->mm, addr, pte, new_pte(vma, pfn));
 	if (old != ZERO_PFN) {
 		av_page_unmap_one(w, old);
-		w->st.fault.cow_copies++;
+		av_stat_inc(w, fault.cow_copies);
 	}
 	return 0;
 }
@@ -100,99 +107,179 @@ static int do_wp_page(struct av_world *w, struct av_vma *vma, uint64_t addr, av_
 	if (pfn == ZERO_PFN)
 		return wp_page_copy(w, vma, addr, pte);
 	pg = pfn_page(w, pfn);
-	if (!(exclusive_allowed(w) && (pg->flags & PG_EXCLUSIVE))) {
+	if (!(exclusive_allowed(w) && page_test(pg, PG_EXCLUSIVE))) {
 		if (!w->policy->wp_can_reuse(w, pfn))
 			return wp_page_copy(w, vma, addr, pte);
-		/* Ours alone now: move it where our new pages go, so later
-		 * walks search only our anon_vma. */
-		av_page_lock(w, pg);
-		pg->mapping = vma->anon_vma;
+		/* Ours alone now (the policy holds the page lock across the
+		 * decision and the move): move it where our new pages go, so
+		 * later walks search only our anon_vma. */
+		page_set_anon_vma(pg, av_vma_anon_vma(vma));
 		if (exclusive_allowed(w))
-			pg->flags |= PG_EXCLUSIVE;
+			page_set(pg, PG_EXCLUSIVE);
 		av_page_unlock(pg);
-		w->st.fault.cow_reuses++;
+		av_stat_inc(w, fault.cow_reuses);
 	}
 	*pte |= PTE_WRITE | PTE_DIRTY | PTE_YOUNG;
 	return 0;
 }
 
+/* Swap-in.  The page is found (or read in) under swap_lock and pinned; its
+ * lock is taken with the PTL dropped; then the PTE must be unchanged. */
 static int do_swap_page(struct av_world *w, struct av_vma *vma, uint64_t addr, av_pte *pte,
 			bool write)
 {
-	uint64_t slot = pte_val(*pte), pfn;
-	bool pte_excl = *pte & PTE_SWP_EXCL, excl;
+	struct av_mm *mm = vma->mm;
+	av_pte orig = *pte, bits = PTE_PRESENT | PTE_YOUNG;
+	uint64_t slot = pte_val(orig), pfn;
 	struct av_page *pg;
-	av_pte bits = PTE_PRESENT | PTE_YOUNG;
+	bool excl;
 	int err;
 
+	av_mutex_lock(&w->swap_lock);
 	pfn = swap_slot(w, slot)->cache_pfn;
 	if (!pfn) {
 		/* Read it in: a fresh page, held by the swap cache. */
-		if ((err = av_page_alloc(w, &pfn)))
+		if ((err = av_page_alloc(w, &pfn))) {
+			av_mutex_unlock(&w->swap_lock);
 			return av_fail(w, err, "fault", "out of page frames for swap-in");
-		av_swap_cache_add(w, pfn, slot);
-		av_page_put(w, pfn);
+		}
+		av_swap_cache_add_locked(w, pfn, slot);
+	} else {
+		page_ref_inc(pfn_page(w, pfn));
 	}
-	pg = pfn_page(w, pfn);
-	pg->refcount++;                   /* ours, for the PTE */
-	swap_slot(w, slot)->count--;      /* swap_free; the cache keeps the slot */
-	excl = w->policy->swapin_exclusive(w, pfn, slot, pte_excl, write);
-	if (!pg->mapping) {
+	av_mutex_unlock(&w->swap_lock);
+	pg = pfn_page(w, pfn);          /* pinned: our reference */
+
+	av_mutex_unlock(&mm->ptl);
+	av_page_lock(w, pg);
+	av_mutex_lock(&mm->ptl);
+	av_stat_inc(w, lock.ptl);
+	if (*pte != orig) {
+		av_page_unlock(pg);
+		av_page_put(w, pfn);
+		return FAULT_RETRY;     /* someone else got there first */
+	}
+
+	av_mutex_lock(&w->swap_lock);
+	if (!page_test(pg, PG_SWAPCACHE) || pg->swap_slot != slot) {
+		/* Reclaimed and dropped from the cache while we waited. */
+		av_mutex_unlock(&w->swap_lock);
+		av_page_unlock(pg);
+		av_page_put(w, pfn);
+		return FAULT_RETRY;
+	}
+	swap_slot(w, slot)->count--;    /* swap_free: the cache keeps the slot */
+	excl = w->policy->swapin_exclusive(w, pfn, slot, orig & PTE_SWP_EXCL, write);
+	if (!page_anon_vma(pg)) {
 		/* Not exclusive: the oldest anon_vma, which every VMA that may
 		 * hold this swap entry is linked to. */
-		pg->mapping = excl && !w->policy->swapin_always_root ? vma->anon_vma
-								      : vma->anon_vma->root;
+		struct anon_vma *av = av_vma_anon_vma(vma);
 		pg->index = vma_linear_index(vma, addr);
+		page_set_anon_vma(pg, excl && !w->policy->swapin_always_root ? av : av->root);
 	}
-	pg->mapcount++;
+	page_mapcount_inc(pg);          /* our pin becomes the PTE's reference */
 	if (excl && exclusive_allowed(w))
-		pg->flags |= PG_EXCLUSIVE;
+		page_set(pg, PG_EXCLUSIVE);
+	av_mutex_unlock(&w->swap_lock);
+	av_page_unlock(pg);
 	if (excl && (vma->flags & VM_WRITE))
 		bits |= PTE_WRITE | (write ? PTE_DIRTY : 0);
-	av_pte_set(vma->mm, addr, pte, pte_mk(pfn, (unsigned)bits));
-	w->st.fault.swapins++;
+	av_pte_set(mm, addr, pte, pte_mk(pfn, (unsigned)bits));
+	av_stat_inc(w, fault.swapins);
 	if (write && !(bits & PTE_WRITE))
 		return do_wp_page(w, vma, addr, pte);
 	return 0;
 }
 
+/* Whoever makes a migration entry for a page holds the page's lock from
+ * before it until after the entry is restored, and changes PTEs under the
+ * PTL: so an entry seen under the PTL while its page is unlocked is one a
+ * walk missed - however often the frame was reused meanwhile. */
+int av_migration_wait(struct av_world *w, struct av_mm *mm, uint64_t addr, av_pte seen)
+{
+	struct av_page *pg = pfn_page(w, pte_val(seen));
+
+	for (;;) {
+		bool same, locked;
+		av_pte *pte;
+
+		av_mutex_lock(&mm->ptl);
+		pte = av_pte_lookup(mm, addr);
+		same = pte && *pte == seen;
+		locked = same && page_test(pg, PG_LOCKED);
+		av_mutex_unlock(&mm->ptl);
+		if (!same)
+			return 0;
+		if (!locked)
+			return av_fail(w, -EUCLEAN, "fault",
+				       "pid %d %#llx: migration entry left behind: an rmap walk "
+				       "missed this PTE", mm->pid, (unsigned long long)addr);
+		av_cpu_relax();
+	}
+}
+
+/* Does this access need vma->anon_vma before it can be handled? */
+static bool needs_anon_vma(const struct av_world *w, av_pte pte, bool write)
+{
+	if (!pte)
+		return write || !w->zero_page;
+	return write && pte_present(pte);
+}
+
+static int fault_locked(struct av_world *w, struct av_vma *vma, uint64_t addr, av_pte *pte,
+			bool write)
+{
+	if (write)
+		av_stat_inc(w, fault.write);
+	else
+		av_stat_inc(w, fault.read);
+	if (!*pte)
+		return do_anonymous_page(w, vma, addr, pte, write);
+	if (pte_is_swap(*pte))
+		return do_swap_page(w, vma, addr, pte, write);
+	return do_wp_page(w, vma, addr, pte);
+}
+
 int av_handle_fault(struct av_world *w, struct av_mm *mm, uint64_t addr, bool write)
 {
 	struct av_vma *vma = av_vma_find(mm, addr);
-	av_pte *pte;
+	av_pte *pte, seen;
 	int err;
 
 	if (!vma || !(vma->flags & (write ? VM_WRITE : VM_READ))) {
-		w->st.fault.segv++;
+		av_stat_inc(w, fault.segv);
 		return av_fail(w, -EFAULT, write ? "write" : "read",
 			       "%s access to %#llx: SIGSEGV", vma ? "forbidden" : "unmapped",
 			       (unsigned long long)addr);
 	}
-	if ((err = av_pte_alloc(w, mm, addr, &pte)))
-		return av_fail(w, err, "fault", "cannot allocate a page table");
-	/* Faults that will make a page need the anon_vma first: it takes the
-	 * root lock, which nests outside the page-table lock. */
-	if ((!*pte && (write || !w->zero_page)) ||
-	    (write && pte_present(*pte) && pte_val(*pte) == ZERO_PFN)) {
-		if ((err = av_anon_vma_prepare(w, vma)))
+	for (;;) {
+		av_mutex_lock(&mm->ptl);
+		av_stat_inc(w, lock.ptl);
+		if ((err = av_pte_alloc(w, mm, addr, &pte))) {
+			av_mutex_unlock(&mm->ptl);
+			return av_fail(w, err, "fault", "cannot allocate a page table");
+		}
+		seen = *pte;
+		if (seen & PTE_MIGRATION) {
+			av_mutex_unlock(&mm->ptl);
+			if ((err = av_migration_wait(w, mm, addr, seen)))
+				return err;
+			continue;
+		}
+		if (needs_anon_vma(w, seen, write) && !av_vma_anon_vma(vma)) {
+			av_mutex_unlock(&mm->ptl);
+			if ((err = av_anon_vma_prepare(w, vma)))
+				return err;
+			continue;
+		}
+		if (pte_present(seen) && (!write || (seen & PTE_WRITE))) {
+			*pte |= PTE_YOUNG | (write ? PTE_DIRTY : 0);
+			err = 0;
+		} else {
+			err = fault_locked(w, vma, addr, pte, write);
+		}
+		av_mutex_unlock(&mm->ptl);
+		if (err != FAULT_RETRY)
 			return err;
 	}
-	if (pte_present(*pte) && (!write || (*pte & PTE_WRITE))) {
-		*pte |= PTE_YOUNG | (write ? PTE_DIRTY : 0);
-		return 0;
-	}
-	if (write)
-		w->st.fault.write++;
-	else
-		w->st.fault.read++;
-	av_mutex_lock(&mm->ptl);
-	w->st.lock.ptl++;
-	if (!*pte)
-		err = do_anonymous_page(w, vma, addr, pte, write);
-	else if (pte_is_swap(*pte))
-		err = do_swap_page(w, vma, addr, pte, write);
-	else
-		err = do_wp_page(w, vma, addr, pte);
-	av_mutex_unlock(&mm->ptl);
-	return err;
 }

@@ -40,7 +40,7 @@ void av_stats_read(const struct av_world *w, struct av_stats *s)
 	size_t n = w->frames.nr_total;
 	struct scan sc = { w, s, av_alloc(mw, n, AV_OBJ_OTHER) };
 
-	*s = w->st;
+	av_stats_snapshot(w, s);
 	if (sc.seen)
 		memset(sc.seen, 0, n);
 	for (const struct av_list *p = w->mms.next; p != &w->mms; p = p->next) {
@@ -52,7 +52,8 @@ void av_stats_read(const struct av_world *w, struct av_stats *s)
 	if (sc.seen) {
 		av_free(mw, sc.seen, n, AV_OBJ_OTHER);
 		/* The scratch array is not part of the world. */
-		s->obj[AV_OBJ_OTHER] = w->st.obj[AV_OBJ_OTHER];
+		s->obj[AV_OBJ_OTHER].allocated--;
+		s->obj[AV_OBJ_OTHER].live--;
 	} else {
 		/* Without scratch memory, distinct pages are counted from the
 		 * frames side: every used frame with a mapping. */

@@ -23,6 +23,8 @@ static int zap_one(struct av_mm *mm, uint64_t addr, av_pte *pte, void *arg)
 	av_pte_set(mm, addr, pte, 0);
 	if (pte_is_swap(old))
 		av_swap_entry_put(w, pte_val(old));
+	else if (old & PTE_MIGRATION)
+		;   /* the page's reference went when the entry was made */
 	else if (pte_val(old) != ZERO_PFN)
 		av_page_unmap_one(w, pte_val(old));
 	return 0;
@@ -31,7 +33,7 @@ static int zap_one(struct av_mm *mm, uint64_t addr, av_pte *pte, void *arg)
 void av_zap_range(struct av_world *w, struct av_vma *v, uint64_t start, uint64_t end)
 {
 	av_mutex_lock(&v->mm->ptl);
-	w->st.lock.ptl++;
+	av_stat_inc(w, lock.ptl);
 	av_pte_range(v->mm, start, end, zap_one, w);
 	av_mutex_unlock(&v->mm->ptl);
 }
@@ -42,6 +44,14 @@ void av_vma_remove(struct av_world *w, struct av_vma *v)
 	av_unlink_anon_vmas(w, v);
 	av_vma_erase(v->mm, v);
 	av_vma_free(w, v);
+}
+
+/* Page tables are looked up by walkers under the PTL. */
+static void free_empty_tables(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t end)
+{
+	av_mutex_lock(&mm->ptl);
+	av_pt_free_empty(w, mm, start, end);
+	av_mutex_unlock(&mm->ptl);
 }
 
 /* ---- split ---- */
@@ -99,7 +109,7 @@ int av_do_munmap(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t 
 		av_vma_erase(mm, v);
 		av_vma_free(w, v);
 	}
-	av_pt_free_empty(w, mm, start, end);
+	free_empty_tables(w, mm, start, end);
 	return 0;
 }
 
@@ -149,7 +159,7 @@ static int protect_one(struct av_mm *mm, uint64_t addr, av_pte *pte, void *arg)
 	if (!p->writable)
 		*pte = v & ~(av_pte)PTE_WRITE;
 	else if (p->w->policy->anon_exclusive &&
-		 (pfn_page(p->w, pte_val(v))->flags & PG_EXCLUSIVE))
+		 page_test(pfn_page(p->w, pte_val(v)), PG_EXCLUSIVE))
 		*pte = v | PTE_WRITE;
 	return 0;
 }
@@ -191,7 +201,9 @@ int av_do_mprotect(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_
 			int err = av_vma_modify_flags(w, v, tmp, to, nf, &out);
 			if (err)
 				return err;
+			av_mutex_lock(&mm->ptl);
 			av_pte_range(mm, tmp, to, protect_one, &pa);
+			av_mutex_unlock(&mm->ptl);
 		}
 		tmp = out->end;
 		v = av_vma_next(out);
@@ -279,18 +291,29 @@ static int move_vma(struct av_world *w, struct av_vma *v, uint64_t old_addr, uin
 	struct av_vma *nv;
 	int err;
 
+	av_mutex_lock(&mm->ptl);
 	err = av_pte_range(mm, old_addr, old_addr + old_len, prealloc_one, &delta);
+	av_mutex_unlock(&mm->ptl);
 	if (!err)
 		err = copy_vma(w, v, old_addr, new_len, new_addr, &nv);
 	if (err) {
-		av_pt_free_empty(w, mm, new_addr, new_addr + new_len);
+		free_empty_tables(w, mm, new_addr, new_addr + new_len);
 		return err == -ENOMEM ? av_fail(w, err, "mremap", "out of memory moving %#llx",
 						 (unsigned long long)old_addr) : err;
 	}
+	/* v may be gone: a never-faulted v can merge into nv (copy_vma gave
+	 * the range a pgoff to match its new place).  nv has v's anon_vma.
+	 * take_rmap_locks: a walk must see each PTE at its old place or its
+	 * new one, never in flight between the two VMAs. */
+	v = NULL;
+	if (nv->anon_vma)
+		av_anon_vma_lock_write(w, nv->anon_vma);
 	av_mutex_lock(&mm->ptl);
-	w->st.lock.ptl++;
+	av_stat_inc(w, lock.ptl);
 	av_pte_range(mm, old_addr, old_addr + old_len, move_one, &delta);
 	av_mutex_unlock(&mm->ptl);
+	if (nv->anon_vma)
+		av_anon_vma_unlock_write(w, nv->anon_vma);
 	/* The old range holds no pages now.  Should splitting it fail, Linux
 	 * leaves it mapped and empty, and so do we. */
 	av_do_munmap(w, mm, old_addr, old_addr + old_len);

@@ -144,11 +144,13 @@ static int merge_existing(struct av_world *w, struct av_vma *mid, uint64_t start
 	} else {
 		if ((err = av_dup_anon_vma(w, next, mid)))
 			return err;
+		/* The survivor grows first: a walk between the two steps must
+		 * find the moved range in one VMA or the other, never neither. */
+		av_vma_set_range(w, next, start, next->end, pgoff);
 		if (start == mid->start)
 			merge_remove(w, mid);
 		else
 			av_vma_set_range(w, mid, mid->start, start, mid->pgoff);
-		av_vma_set_range(w, next, start, next->end, pgoff);
 		*out = next;
 	}
 	return 0;

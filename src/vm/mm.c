@@ -25,16 +25,13 @@ static int pid_table_grow(struct av_world *w)
 	return 0;
 }
 
+/* A new, unpublished address space with its own pid: nobody can find it
+ * until av_mm_publish (fork publishes the child only once it is complete). */
 int av_mm_create(struct av_world *w, int parent_pid, struct av_mm **out)
 {
-	struct av_mm *mm;
+	struct av_mm *mm = av_alloc(w, sizeof(*mm), AV_OBJ_MM);
+	int err = 0;
 
-	if (w->nr_procs >= w->max_procs)
-		return av_fail(w, -EAGAIN, "proc_create", "process limit (%llu) reached",
-			       (unsigned long long)w->max_procs);
-	if ((size_t)w->next_pid >= w->pid_cap && pid_table_grow(w))
-		return av_fail(w, -ENOMEM, "proc_create", "cannot grow the pid table");
-	mm = av_alloc(w, sizeof(*mm), AV_OBJ_MM);
 	if (!mm)
 		return av_fail(w, -ENOMEM, "proc_create", "cannot allocate an mm");
 	memset(mm, 0, sizeof(*mm));
@@ -48,18 +45,64 @@ int av_mm_create(struct av_world *w, int parent_pid, struct av_mm **out)
 		return av_fail(w, -ENOMEM, "proc_create", "cannot initialise the page-table lock");
 	}
 	mm->w = w;
-	mm->pid = w->next_pid++;
+	mm->users = 1;                  /* the pid table's, once published */
 	mm->parent_pid = parent_pid;
-	w->mm_by_pid[mm->pid] = mm;
-	av_list_add_tail(&mm->node, &w->mms);
-	w->nr_procs++;
+	av_list_init(&mm->node);
+	av_mutex_lock(&w->lock);
+	if (w->nr_procs >= w->max_procs)
+		err = av_fail(w, -EAGAIN, "proc_create", "process limit (%llu) reached",
+			      (unsigned long long)w->max_procs);
+	else if ((size_t)w->next_pid >= w->pid_cap && pid_table_grow(w))
+		err = av_fail(w, -ENOMEM, "proc_create", "cannot grow the pid table");
+	if (!err) {
+		mm->pid = w->next_pid++;
+		w->nr_procs++;
+	}
+	av_mutex_unlock(&w->lock);
+	if (err) {
+		av_mutex_destroy(&mm->ptl);
+		av_rwsem_destroy(&mm->mmap_lock);
+		av_free(w, mm, sizeof(*mm), AV_OBJ_MM);
+		return err;
+	}
 	*out = mm;
 	return 0;
 }
 
+void av_mm_publish(struct av_world *w, struct av_mm *mm)
+{
+	av_mutex_lock(&w->lock);
+	w->mm_by_pid[mm->pid] = mm;
+	av_list_add_tail(&mm->node, &w->mms);
+	mm->published = true;
+	av_mutex_unlock(&w->lock);
+}
+
+/* The mm of pid with a reference, or NULL. */
+struct av_mm *av_mm_get(struct av_world *w, int pid)
+{
+	struct av_mm *mm = NULL;
+
+	av_mutex_lock(&w->lock);
+	if (pid > 0 && (size_t)pid < w->pid_cap && (mm = w->mm_by_pid[pid]))
+		av_atomic_inc(&mm->users);
+	av_mutex_unlock(&w->lock);
+	return mm;
+}
+
+void av_mm_put(struct av_world *w, struct av_mm *mm)
+{
+	if (av_atomic_dec(&mm->users))
+		return;
+	av_mutex_destroy(&mm->ptl);
+	av_rwsem_destroy(&mm->mmap_lock);
+	av_free(w, mm, sizeof(*mm), AV_OBJ_MM);
+}
+
 /* exit_mmap: unmap every VMA, then unlink the anon_vmas of each in address
- * order (as free_pgtables does), then free the VMAs and tables. */
-void av_mm_destroy(struct av_world *w, struct av_mm *mm)
+ * order (as free_pgtables does), then free the VMAs and tables.  mmap_lock
+ * is held for writing. */
+static void exit_mmap(struct av_world *w, struct av_mm *mm)
 {
 	struct av_vma *v, *next;
 
@@ -72,13 +115,36 @@ void av_mm_destroy(struct av_world *w, struct av_mm *mm)
 		av_vma_erase(mm, v);
 		av_vma_free(w, v);
 	}
+	av_mutex_lock(&mm->ptl);
 	av_pt_free_all(w, mm);
-	w->mm_by_pid[mm->pid] = NULL;
-	av_list_del(&mm->node);
-	w->nr_procs--;
-	av_mutex_destroy(&mm->ptl);
-	av_rwsem_destroy(&mm->mmap_lock);
-	av_free(w, mm, sizeof(*mm), AV_OBJ_MM);
+	av_mutex_unlock(&mm->ptl);
+}
+
+/* Exit: unpublish (whoever does it owns the exit), tear down, drop the
+ * table's reference.  false if another thread is already exiting mm. */
+bool av_mm_exit(struct av_world *w, struct av_mm *mm)
+{
+	bool mine;
+
+	av_mutex_lock(&w->lock);
+	mine = !mm->exiting;
+	mm->exiting = true;
+	if (mm->published) {
+		w->mm_by_pid[mm->pid] = NULL;
+		av_list_del(&mm->node);
+		mm->published = false;
+	}
+	if (mine)
+		w->nr_procs--;
+	av_mutex_unlock(&w->lock);
+	if (!mine)
+		return false;
+	av_rwsem_write(&mm->mmap_lock);
+	exit_mmap(w, mm);
+	mm->dead = true;
+	av_rwsem_write_unlock(&mm->mmap_lock);
+	av_mm_put(w, mm);
+	return true;
 }
 
 /* ---- fork: copy_page_range for one VMA ---- */
@@ -86,27 +152,38 @@ void av_mm_destroy(struct av_world *w, struct av_mm *mm)
 struct copy_arg {
 	struct av_world *w;
 	struct av_mm *dst;
+	uint64_t wait_addr;       /* a page under migration stopped the copy */
+	av_pte wait_pte;
 };
+
+#define COPY_WAIT 1
 
 static int copy_one_pte(struct av_mm *src_mm, uint64_t addr, av_pte *src, void *arg)
 {
 	struct copy_arg *c = arg;
 	struct av_world *w = c->w;
 	av_pte *dst, pte = *src;
-	int err = av_pte_alloc(w, c->dst, addr, &dst);
+	int err;
 
-	if (err)
+	if (pte & PTE_MIGRATION) {
+		/* The kernel copies migration entries; the model lets the
+		 * migration finish first, so walks never race with the copy. */
+		c->wait_addr = addr;
+		c->wait_pte = pte;
+		return COPY_WAIT;
+	}
+	if ((err = av_pte_alloc(w, c->dst, addr, &dst)))
 		return err;
 	if (pte_is_swap(pte)) {
 		/* The slot is shared now: neither side owns it exclusively. */
-		swap_slot(w, pte_val(pte))->count++;
+		av_swap_entry_dup(w, pte_val(pte));
 		pte &= ~(av_pte)PTE_SWP_EXCL;
 		av_pte_set(src_mm, addr, src, pte);
 	} else if (pte_val(pte) != ZERO_PFN) {
 		struct av_page *pg = pfn_page(w, pte_val(pte));
-		pg->mapcount++;
-		pg->refcount++;
-		pg->flags &= ~PG_EXCLUSIVE;
+		page_mapcount_inc(pg);
+		page_ref_inc(pg);
+		page_clear(pg, PG_EXCLUSIVE);
 		/* Copy-on-write: both sides read-only until the next write. */
 		pte &= ~(av_pte)PTE_WRITE;
 		av_pte_set(src_mm, addr, src, pte);
@@ -116,15 +193,27 @@ static int copy_one_pte(struct av_mm *src_mm, uint64_t addr, av_pte *src, void *
 	return 0;
 }
 
+/* Both page-table locks, the child's first (the child is new: nobody else
+ * can hold its lock and want the parent's). */
 static int copy_page_range(struct av_world *w, struct av_mm *dst, struct av_vma *src)
 {
-	struct copy_arg c = { w, dst };
+	struct copy_arg c = { w, dst, 0, 0 };
+	uint64_t start = src->start;
+	int err;
 
-	av_mutex_lock(&src->mm->ptl);
-	w->st.lock.ptl++;
-	int err = av_pte_range(src->mm, src->start, src->end, copy_one_pte, &c);
-	av_mutex_unlock(&src->mm->ptl);
-	return err;
+	for (;;) {
+		av_mutex_lock(&dst->ptl);
+		av_mutex_lock(&src->mm->ptl);
+		av_stat_add(w, lock.ptl, 2);
+		err = av_pte_range(src->mm, start, src->end, copy_one_pte, &c);
+		av_mutex_unlock(&src->mm->ptl);
+		av_mutex_unlock(&dst->ptl);
+		if (err != COPY_WAIT)
+			return err;
+		if ((err = av_migration_wait(w, src->mm, c.wait_addr, c.wait_pte)))
+			return err;
+		start = c.wait_addr;
+	}
 }
 
 /* Copy every VMA of parent into child.  Only VMAs with an anon_vma copy
@@ -146,7 +235,8 @@ int av_dup_mmap(struct av_world *w, struct av_mm *parent, struct av_mm *child)
 		}
 		av_vma_insert(child, v);
 		if (pv->anon_vma && (err = copy_page_range(w, child, pv)))
-			return av_fail(w, err, "fork", "cannot allocate a page table");
+			return err == -EUCLEAN ? err
+					       : av_fail(w, err, "fork", "cannot allocate a page table");
 	}
 	return 0;
 }

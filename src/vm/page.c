@@ -4,10 +4,16 @@
  *
  * Reference rules (2026-11-25): a frame's refcount is one per PTE mapping it
  * (mapcount), plus one while it is in the swap cache, plus short-lived pins
- * (allocation, migration).  A swap slot is in use while swap PTEs hold it
- * (count) or a page caches it.  The kernel frees an unmapped swap-cache page
- * lazily, under memory pressure; the model does it as soon as no swap entry
- * needs the page, which changes no count a user can observe.
+ * (allocation, a walker, migration).  A swap slot is in use while swap PTEs
+ * hold it (count) or a page caches it.  The kernel frees an unmapped
+ * swap-cache page lazily, under memory pressure; the model does it as soon
+ * as no swap entry needs the page, which changes no count a user can see.
+ *
+ * Locks (2026-11-26): refcount, mapcount and flags are atomic; the frame
+ * pool is under w->frame_lock; swap slots, the swap cache and a page's
+ * PG_SWAPCACHE/swap_slot under w->swap_lock (taken before frame_lock).
+ * Functions named *_locked expect swap_lock held.  A page leaves the swap
+ * cache only with its page lock held as well.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,13 +22,20 @@
 int av_page_alloc(struct av_world *w, uint64_t *pfn)
 {
 	struct av_page *pg;
-	int err = av_pool_get(w, &w->frames, pfn);
+	int err;
 
+	av_mutex_lock(&w->frame_lock);
+	err = av_pool_get(w, &w->frames, pfn);
+	av_mutex_unlock(&w->frame_lock);
 	if (err)
 		return err;
 	pg = pfn_page(w, *pfn);
-	pg->flags = PG_USED;
-	pg->refcount = 1;
+	page_set_anon_vma(pg, NULL);
+	pg->index = 0;
+	pg->swap_slot = 0;
+	av_store(&pg->mapcount, 0);
+	av_store(&pg->flags, PG_USED);
+	av_store(&pg->refcount, 1);     /* last: walkers may take it now */
 	av_count_alloc(w, AV_OBJ_PAGE);
 	return 0;
 }
@@ -31,34 +44,54 @@ void av_page_put(struct av_world *w, uint64_t pfn)
 {
 	struct av_page *pg = pfn_page(w, pfn);
 
-	if (--pg->refcount)
+	if (av_atomic_dec(&pg->refcount))
 		return;
+	av_store(&pg->flags, 0);
+	page_set_anon_vma(pg, NULL);
+	av_mutex_lock(&w->frame_lock);
 	av_pool_put(&w->frames, pfn);
+	av_mutex_unlock(&w->frame_lock);
 	av_count_free(w, AV_OBJ_PAGE);
+}
+
+/* PG_LOCKED is a bit lock: holders may sleep (walks take other locks). */
+bool av_page_trylock(struct av_world *w, struct av_page *pg)
+{
+	if (av_fetch_or(&pg->flags, PG_LOCKED) & PG_LOCKED)
+		return false;
+	av_stat_inc(w, lock.page);
+	return true;
 }
 
 void av_page_lock(struct av_world *w, struct av_page *pg)
 {
-	/* Single-threaded worlds: a page lock is never contended.  A second
-	 * lock of a locked page is a bug in the caller. */
-	if (pg->flags & PG_LOCKED)
-		abort();
-	pg->flags |= PG_LOCKED;
-	w->st.lock.page++;
+	uint64_t t0;
+
+	if (av_page_trylock(w, pg))
+		return;
+	av_stat_inc(w, lock.page_contended);
+	t0 = av_now_ns();
+	while (!av_page_trylock(w, pg))
+		av_cpu_relax();
+	av_stat_add(w, lock.page_wait_ns, av_now_ns() - t0);
 }
 
 void av_page_unlock(struct av_page *pg)
 {
-	pg->flags &= ~PG_LOCKED;
+	page_clear(pg, PG_LOCKED);
 }
 
-int av_swap_alloc(struct av_world *w, uint64_t *slot)
+int av_swap_alloc_locked(struct av_world *w, uint64_t *slot)
 {
+	struct av_swap_slot *s;
 	int err = av_pool_get(w, &w->swap, slot);
 
 	if (err)
 		return err;
-	swap_slot(w, *slot)->used = true;
+	s = swap_slot(w, *slot);
+	s->count = 0;
+	s->cache_pfn = 0;
+	s->used = true;
 	av_count_alloc(w, AV_OBJ_SWAP);
 	return 0;
 }
@@ -69,82 +102,124 @@ static void swap_slot_release(struct av_world *w, uint64_t slot)
 
 	if (s->count || s->cache_pfn)
 		return;
+	s->used = false;
 	av_pool_put(&w->swap, slot);
 	av_count_free(w, AV_OBJ_SWAP);
 }
 
-void av_swap_cache_add(struct av_world *w, uint64_t pfn, uint64_t slot)
+void av_swap_cache_add_locked(struct av_world *w, uint64_t pfn, uint64_t slot)
 {
 	struct av_page *pg = pfn_page(w, pfn);
 
-	pg->flags |= PG_SWAPCACHE;
 	pg->swap_slot = slot;
-	pg->refcount++;
+	page_set(pg, PG_SWAPCACHE);
+	page_ref_inc(pg);
 	swap_slot(w, slot)->cache_pfn = pfn;
 }
 
-void av_swap_cache_del(struct av_world *w, uint64_t pfn)
+void av_swap_cache_del_locked(struct av_world *w, uint64_t pfn)
 {
 	struct av_page *pg = pfn_page(w, pfn);
 	uint64_t slot = pg->swap_slot;
 
 	swap_slot(w, slot)->cache_pfn = 0;
-	pg->flags &= ~PG_SWAPCACHE;
+	page_clear(pg, PG_SWAPCACHE);
 	pg->swap_slot = 0;
 	swap_slot_release(w, slot);
 	av_page_put(w, pfn);
 }
 
+void av_swap_cache_del(struct av_world *w, uint64_t pfn)
+{
+	av_mutex_lock(&w->swap_lock);
+	av_swap_cache_del_locked(w, pfn);
+	av_mutex_unlock(&w->swap_lock);
+}
+
 void av_swap_cache_move(struct av_world *w, uint64_t old_pfn, uint64_t new_pfn)
 {
 	struct av_page *old = pfn_page(w, old_pfn), *new = pfn_page(w, new_pfn);
-	uint64_t slot = old->swap_slot;
+	uint64_t slot;
 
-	old->flags &= ~PG_SWAPCACHE;
+	av_mutex_lock(&w->swap_lock);
+	slot = old->swap_slot;
+	page_clear(old, PG_SWAPCACHE);
 	old->swap_slot = 0;
-	old->refcount--;  /* the caller still pins old */
-	new->flags |= PG_SWAPCACHE;
+	av_atomic_dec(&old->refcount);  /* the caller still pins old */
 	new->swap_slot = slot;
-	new->refcount++;
+	page_set(new, PG_SWAPCACHE);
+	page_ref_inc(new);
 	swap_slot(w, slot)->cache_pfn = new_pfn;
+	av_mutex_unlock(&w->swap_lock);
+}
+
+bool av_swap_try_free_locked(struct av_world *w, uint64_t pfn)
+{
+	struct av_page *pg = pfn_page(w, pfn);
+
+	if (!page_test(pg, PG_SWAPCACHE) || swap_slot(w, pg->swap_slot)->count)
+		return false;
+	av_swap_cache_del_locked(w, pfn);
+	return true;
 }
 
 bool av_swap_try_free(struct av_world *w, uint64_t pfn)
 {
-	struct av_page *pg = pfn_page(w, pfn);
+	bool freed;
 
-	if (!(pg->flags & PG_SWAPCACHE) || swap_slot(w, pg->swap_slot)->count)
-		return false;
-	av_swap_cache_del(w, pfn);
-	return true;
+	av_mutex_lock(&w->swap_lock);
+	freed = av_swap_try_free_locked(w, pfn);
+	av_mutex_unlock(&w->swap_lock);
+	return freed;
 }
 
-void av_swap_cache_reap(struct av_world *w, uint64_t pfn)
+/* free_swap_cache: leaving the swap cache needs the page lock (reclaim,
+ * migration and swap-in rely on membership staying put while they hold
+ * it), so a page someone has locked is left for them. */
+static void swap_cache_reap_locked(struct av_world *w, uint64_t pfn)
 {
 	struct av_page *pg = pfn_page(w, pfn);
 
-	if ((pg->flags & PG_USED) && pg->mapcount == 0)
-		av_swap_try_free(w, pfn);
+	if (!page_test(pg, PG_USED) || page_mapcount(pg) != 0 || !av_page_trylock(w, pg))
+		return;
+	av_swap_try_free_locked(w, pfn);
+	av_page_unlock(pg);
+}
+
+void av_swap_entry_dup(struct av_world *w, uint64_t slot)
+{
+	av_mutex_lock(&w->swap_lock);
+	swap_slot(w, slot)->count++;
+	av_mutex_unlock(&w->swap_lock);
 }
 
 void av_swap_entry_put(struct av_world *w, uint64_t slot)
 {
-	struct av_swap_slot *s = swap_slot(w, slot);
+	struct av_swap_slot *s;
 
+	av_mutex_lock(&w->swap_lock);
+	s = swap_slot(w, slot);
 	s->count--;
 	if (s->count == 0 && s->cache_pfn)
-		av_swap_cache_reap(w, s->cache_pfn);
+		swap_cache_reap_locked(w, s->cache_pfn);
 	else
 		swap_slot_release(w, slot);
+	av_mutex_unlock(&w->swap_lock);
 }
 
 void av_page_unmap_one(struct av_world *w, uint64_t pfn)
 {
 	struct av_page *pg = pfn_page(w, pfn);
-	bool cached = pg->flags & PG_SWAPCACHE;
 
-	pg->mapcount--;
+	page_mapcount_dec(pg);
+	if (page_test(pg, PG_SWAPCACHE)) {
+		/* The swap cache's reference keeps the frame while we look. */
+		av_mutex_lock(&w->swap_lock);
+		av_page_put(w, pfn);
+		if (page_test(pg, PG_SWAPCACHE))
+			swap_cache_reap_locked(w, pfn);
+		av_mutex_unlock(&w->swap_lock);
+		return;
+	}
 	av_page_put(w, pfn);
-	if (cached)
-		av_swap_cache_reap(w, pfn);
 }

@@ -2,10 +2,14 @@
 /*
  * pool.c - growable arrays of fixed-size elements (frames, swap slots).
  *
- * Elements live in chunks that never move once allocated, so a pointer to an
- * element stays valid while it is in use; only the small array of chunk
- * pointers is reallocated as the pool grows.  Free elements are linked
- * through their first field (uint64_t pool_next).  Index 0 is reserved.
+ * Elements live in chunks that never move once allocated, and the array of
+ * chunk pointers is sized for the pool's limit at creation, so an element's
+ * address never changes and a walker may look a pfn up without any lock
+ * (chunk pointers and nr_total are published with release stores).  Free
+ * elements are linked through their first field (uint64_t pool_next); get
+ * and put touch nothing else: callers initialise elements, because lock-free
+ * readers may be looking at them.  Index 0 is reserved.  The caller holds
+ * the pool's lock (w->frame_lock or w->swap_lock) for get and put.
  */
 #include <errno.h>
 #include <string.h>
@@ -15,7 +19,9 @@
 
 void *av_pool_at(const struct av_pool *p, uint64_t idx)
 {
-	return (char *)p->chunks[idx / POOL_CHUNK] + (idx % POOL_CHUNK) * p->elem_size;
+	char *chunk = av_load(&p->chunks[idx / POOL_CHUNK]);
+
+	return chunk + (idx % POOL_CHUNK) * p->elem_size;
 }
 
 static uint64_t *next_of(const struct av_pool *p, uint64_t idx)
@@ -26,33 +32,25 @@ static uint64_t *next_of(const struct av_pool *p, uint64_t idx)
 static int pool_grow(struct av_world *w, struct av_pool *p)
 {
 	size_t n = p->nr_chunks;
-	void **chunks = av_alloc(w, (n + 1) * sizeof(void *), AV_OBJ_OTHER);
 	void *chunk;
 
-	if (!chunks)
+	if (n == p->max_chunks)
 		return -ENOMEM;
 	chunk = av_alloc(w, POOL_CHUNK * p->elem_size, AV_OBJ_OTHER);
-	if (!chunk) {
-		av_free(w, chunks, (n + 1) * sizeof(void *), AV_OBJ_OTHER);
+	if (!chunk)
 		return -ENOMEM;
-	}
 	memset(chunk, 0, POOL_CHUNK * p->elem_size);
-	if (n)
-		memcpy(chunks, p->chunks, n * sizeof(void *));
-	if (p->chunks)
-		av_free(w, p->chunks, n * sizeof(void *), AV_OBJ_OTHER);
-	chunks[n] = chunk;
-	p->chunks = chunks;
-	p->nr_chunks = n + 1;
 	/* Push in reverse so that low indexes are handed out first. */
 	for (uint64_t i = POOL_CHUNK; i-- > 0;) {
 		uint64_t idx = n * POOL_CHUNK + i;
 		if (idx == 0)
 			continue;
-		*next_of(p, idx) = p->free_head;
+		*(uint64_t *)(void *)((char *)chunk + i * p->elem_size) = p->free_head;
 		p->free_head = idx;
 	}
-	p->nr_total += POOL_CHUNK;
+	av_store(&p->chunks[n], chunk);
+	p->nr_chunks = n + 1;
+	av_store(&p->nr_total, p->nr_total + POOL_CHUNK);
 	return 0;
 }
 
@@ -61,7 +59,17 @@ int av_pool_init(struct av_world *w, struct av_pool *p, size_t elem_size, uint64
 	memset(p, 0, sizeof(*p));
 	p->elem_size = elem_size;
 	p->limit = limit;
-	return pool_grow(w, p);
+	p->max_chunks = (size_t)(limit / POOL_CHUNK + 2);
+	p->chunks = av_alloc(w, p->max_chunks * sizeof(void *), AV_OBJ_OTHER);
+	if (!p->chunks)
+		return -ENOMEM;
+	memset(p->chunks, 0, p->max_chunks * sizeof(void *));
+	if (pool_grow(w, p)) {
+		av_free(w, p->chunks, p->max_chunks * sizeof(void *), AV_OBJ_OTHER);
+		p->chunks = NULL;
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void av_pool_destroy(struct av_world *w, struct av_pool *p)
@@ -69,7 +77,7 @@ void av_pool_destroy(struct av_world *w, struct av_pool *p)
 	for (size_t i = 0; i < p->nr_chunks; i++)
 		av_free(w, p->chunks[i], POOL_CHUNK * p->elem_size, AV_OBJ_OTHER);
 	if (p->chunks)
-		av_free(w, p->chunks, p->nr_chunks * sizeof(void *), AV_OBJ_OTHER);
+		av_free(w, p->chunks, p->max_chunks * sizeof(void *), AV_OBJ_OTHER);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -81,14 +89,12 @@ int av_pool_get(struct av_world *w, struct av_pool *p, uint64_t *idx)
 		return -ENOMEM;
 	*idx = p->free_head;
 	p->free_head = *next_of(p, *idx);
-	memset(av_pool_at(p, *idx), 0, p->elem_size);
 	p->nr_used++;
 	return 0;
 }
 
 void av_pool_put(struct av_pool *p, uint64_t idx)
 {
-	memset(av_pool_at(p, idx), 0, p->elem_size);
 	*next_of(p, idx) = p->free_head;
 	p->free_head = idx;
 	p->nr_used--;

@@ -50,6 +50,7 @@ typedef uint64_t av_pte;
 #define PTE_DIRTY     0x08u
 #define PTE_SWAP      0x10u  /* not present, holds a swap slot */
 #define PTE_SWP_EXCL  0x20u  /* swap entry of an anon-exclusive page */
+#define PTE_MIGRATION 0x40u  /* not present: the pfn of a page being migrated */
 #define PTE_VAL_SHIFT 12     /* pfn or swap slot above this */
 
 #define PT_ENTRIES 512
@@ -79,8 +80,15 @@ struct av_pt {
 #define PG_SWAPCACHE 0x04u
 #define PG_LOCKED    0x08u
 
+/*
+ * A frame.  refcount, mapcount and flags change under different locks
+ * (several mms' page-table locks at once), so they are atomic, as in the
+ * kernel; mapping is read by rmap walkers under RCU.  swap_slot and
+ * PG_SWAPCACHE change under w->swap_lock.  A walker that starts from a pfn
+ * takes a reference only if refcount is not zero (a free frame).
+ */
 struct av_page {
-	uint64_t pool_next;       /* free-list link (pool.h) */
+	uint64_t pool_next;       /* free-list link (pool.c), w->frame_lock */
 	struct anon_vma *mapping; /* the page's anon_vma */
 	uint64_t index;           /* linear page offset */
 	long mapcount;
@@ -88,6 +96,25 @@ struct av_page {
 	uint64_t swap_slot;       /* valid with PG_SWAPCACHE */
 	unsigned flags;
 };
+
+static inline long page_ref(struct av_page *pg) { return av_load(&pg->refcount); }
+static inline void page_ref_inc(struct av_page *pg) { av_atomic_inc(&pg->refcount); }
+static inline bool page_ref_get_unless_zero(struct av_page *pg)
+{
+	return av_inc_not_zero_l(&pg->refcount);
+}
+static inline long page_mapcount(struct av_page *pg) { return av_load(&pg->mapcount); }
+static inline void page_mapcount_inc(struct av_page *pg) { av_atomic_inc(&pg->mapcount); }
+static inline long page_mapcount_dec(struct av_page *pg) { return av_atomic_dec(&pg->mapcount); }
+static inline unsigned page_flags(struct av_page *pg) { return av_load(&pg->flags); }
+static inline bool page_test(struct av_page *pg, unsigned f) { return page_flags(pg) & f; }
+static inline void page_set(struct av_page *pg, unsigned f) { (void)av_fetch_or(&pg->flags, f); }
+static inline void page_clear(struct av_page *pg, unsigned f) { (void)av_fetch_and(&pg->flags, ~f); }
+static inline struct anon_vma *page_anon_vma(struct av_page *pg) { return av_load(&pg->mapping); }
+static inline void page_set_anon_vma(struct av_page *pg, struct anon_vma *av)
+{
+	av_store(&pg->mapping, av);
+}
 
 struct av_swap_slot {
 	uint64_t pool_next;
@@ -99,8 +126,8 @@ struct av_swap_slot {
 /* A growable array of fixed-size elements in chunks, with a free list.
  * Index 0 is reserved (the zero page; the invalid swap slot). */
 struct av_pool {
-	void **chunks;
-	size_t nr_chunks;
+	void **chunks;            /* max_chunks slots, filled as it grows */
+	size_t nr_chunks, max_chunks;
 	size_t elem_size;
 	uint64_t nr_total;        /* elements that exist (used or free) */
 	uint64_t nr_used;         /* excluding index 0 */
@@ -120,23 +147,40 @@ struct av_vma {
 	uint64_t id;
 };
 
+/*
+ * An address space.  Found by pid under w->lock, which takes a reference
+ * (users); exit unpublishes it, tears it down under mmap_lock for writing
+ * and marks it dead, and the last reference frees the struct.
+ */
 struct av_mm {
 	struct av_rb_root vma_tree;
 	size_t nr_vmas;
-	struct av_pt *pgd;
+	struct av_pt *pgd;        /* page tables: ptl */
 	struct av_rwsem mmap_lock;
 	struct av_mutex ptl;
 	int pid, parent_pid;
-	struct av_list node;      /* world->mms */
+	long users;
+	bool dead;                /* exited: mmap_lock */
+	bool published;           /* in the pid table: w->lock */
+	bool exiting;             /* an exit owns it: w->lock */
+	struct av_list node;      /* world->mms, w->lock */
 	struct av_world *w;
 };
 
 struct av_world {
 	const struct av_policy *policy;
 	bool zero_page;
+	bool lock_own;            /* AV_LOCK_OWN: each anon_vma's own lock */
 	struct av_allocator alloc;
 	struct av_stats st;       /* counters; scan fields filled on read */
-	char err[256];
+
+	/* Leaf locks, taken last (rmap.h has the whole order):
+	 * swap_lock before frame_lock; lock alone. */
+	struct av_mutex lock;       /* pids, mms, anon_vma list, retired, ids */
+	struct av_mutex swap_lock;  /* swap pool, slots, swap cache */
+	struct av_mutex frame_lock; /* frame pool */
+	struct av_list retired;     /* anon_vmas waiting for a grace period */
+	size_t nr_retired;
 
 	struct av_mm **mm_by_pid;
 	size_t pid_cap;
@@ -157,15 +201,20 @@ void av_free(struct av_world *w, void *p, size_t size, enum av_obj_kind kind);
 int av_fail(struct av_world *w, int err, const char *func, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 struct av_mm *av_mm_lookup(struct av_world *w, int pid);
+void av_stats_snapshot(const struct av_world *w, struct av_stats *s);
+/* Counters are updated from many threads: relaxed atomics, read by
+ * av_stats_read one word at a time. */
+#define av_stat_add(w, field, n) ((void)av_atomic_add(&(w)->st.field, (uint64_t)(n)))
+#define av_stat_inc(w, field)    av_stat_add(w, field, 1)
 static inline void av_count_alloc(struct av_world *w, enum av_obj_kind k)
 {
-	w->st.obj[k].allocated++;
-	w->st.obj[k].live++;
+	av_stat_inc(w, obj[k].allocated);
+	av_stat_inc(w, obj[k].live);
 }
 static inline void av_count_free(struct av_world *w, enum av_obj_kind k)
 {
-	w->st.obj[k].freed++;
-	w->st.obj[k].live--;
+	av_stat_inc(w, obj[k].freed);
+	(void)__atomic_sub_fetch(&w->st.obj[k].live, 1, __ATOMIC_RELAXED);
 }
 
 /* ---- pool.c ---- */
@@ -188,20 +237,23 @@ static inline struct av_swap_slot *swap_slot(const struct av_world *w, uint64_t 
 int av_page_alloc(struct av_world *w, uint64_t *pfn);
 /* Drop one reference; frees the frame at zero. */
 void av_page_put(struct av_world *w, uint64_t pfn);
+bool av_page_trylock(struct av_world *w, struct av_page *pg);
 void av_page_lock(struct av_world *w, struct av_page *pg);
 void av_page_unlock(struct av_page *pg);
-int av_swap_alloc(struct av_world *w, uint64_t *slot);
+/* Swap: *_locked need w->swap_lock held. */
+int av_swap_alloc_locked(struct av_world *w, uint64_t *slot);
 /* Swap cache membership: the cache holds one page reference. */
-void av_swap_cache_add(struct av_world *w, uint64_t pfn, uint64_t slot);
+void av_swap_cache_add_locked(struct av_world *w, uint64_t pfn, uint64_t slot);
+void av_swap_cache_del_locked(struct av_world *w, uint64_t pfn);
 void av_swap_cache_del(struct av_world *w, uint64_t pfn);
-/* A swap PTE for slot went away. */
-void av_swap_entry_put(struct av_world *w, uint64_t slot);
 /* Free the page's swap slot if no swap PTE needs it (folio_free_swap). */
+bool av_swap_try_free_locked(struct av_world *w, uint64_t pfn);
 bool av_swap_try_free(struct av_world *w, uint64_t pfn);
-/* Unmapped swap-cache page whose slot nobody needs: drop it. */
-void av_swap_cache_reap(struct av_world *w, uint64_t pfn);
 /* Migration: the swap cache entry passes from old to new. */
 void av_swap_cache_move(struct av_world *w, uint64_t old_pfn, uint64_t new_pfn);
+/* A swap PTE for slot was copied (fork) or went away. */
+void av_swap_entry_dup(struct av_world *w, uint64_t slot);
+void av_swap_entry_put(struct av_world *w, uint64_t slot);
 /* A PTE mapping pfn went away: mapcount and reference drop; an unmapped
  * swap-cache page nobody needs is reaped. */
 void av_page_unmap_one(struct av_world *w, uint64_t pfn);
@@ -233,6 +285,12 @@ struct av_vma *av_vma_dup(struct av_world *w, const struct av_vma *v);
 void av_vma_insert(struct av_mm *mm, struct av_vma *v);
 void av_vma_erase(struct av_mm *mm, struct av_vma *v);
 void av_vma_free(struct av_world *w, struct av_vma *v);
+/* vma->anon_vma is set once, by anon_vma_prepare under mmap_lock for
+ * reading, while other faults of the same mm look at it. */
+static inline struct anon_vma *av_vma_anon_vma(const struct av_vma *v)
+{
+	return av_load(&((struct av_vma *)v)->anon_vma);
+}
 static inline uint64_t vma_pages(const struct av_vma *v)
 {
 	return (v->end - v->start) >> PAGE_SHIFT;
@@ -285,10 +343,18 @@ int av_vma_modify_flags(struct av_world *w, struct av_vma *v, uint64_t start,
 
 /* ---- fault.c ---- */
 int av_handle_fault(struct av_world *w, struct av_mm *mm, uint64_t addr, bool write);
+/* A PTE was seen holding the migration entry `seen`: wait (ptl not held)
+ * until the migration is over.  -EUCLEAN if it is over and the entry is
+ * still there: a walk missed it (only possible with AV_LOCK_OWN). */
+int av_migration_wait(struct av_world *w, struct av_mm *mm, uint64_t addr, av_pte seen);
 
 /* ---- mm.c ---- */
 int av_mm_create(struct av_world *w, int parent_pid, struct av_mm **out);
-void av_mm_destroy(struct av_world *w, struct av_mm *mm);
+void av_mm_publish(struct av_world *w, struct av_mm *mm);
+struct av_mm *av_mm_get(struct av_world *w, int pid);
+void av_mm_put(struct av_world *w, struct av_mm *mm);
+/* Exit (or undo a failed fork): false if another thread already exits it. */
+bool av_mm_exit(struct av_world *w, struct av_mm *mm);
 int av_dup_mmap(struct av_world *w, struct av_mm *parent, struct av_mm *child);
 
 #endif

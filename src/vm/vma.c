@@ -55,7 +55,7 @@ struct av_vma *av_vma_new(struct av_world *w, struct av_mm *mm, uint64_t start,
 	v->flags = flags;
 	v->mm = mm;
 	av_list_init(&v->anon_vma_chain);
-	v->id = ++w->next_vma_id;
+	v->id = av_atomic_add(&w->next_vma_id, 1);
 	return v;
 }
 

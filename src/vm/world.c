@@ -29,14 +29,18 @@ void av_free(struct av_world *w, void *p, size_t size, enum av_obj_kind kind)
 	av_count_free(w, kind);
 }
 
+/* The last error is per thread: threads share a world, not their errors. */
+static _Thread_local char last_error[256];
+
 int av_fail(struct av_world *w, int err, const char *func, const char *fmt, ...)
 {
 	va_list ap;
-	int n = snprintf(w->err, sizeof(w->err), "%s: ", func);
+	int n = snprintf(last_error, sizeof(last_error), "%s: ", func);
 
+	(void)w;
 	va_start(ap, fmt);
-	if (n >= 0 && (size_t)n < sizeof(w->err))
-		vsnprintf(w->err + n, sizeof(w->err) - (size_t)n, fmt, ap);
+	if (n >= 0 && (size_t)n < sizeof(last_error))
+		vsnprintf(last_error + n, sizeof(last_error) - (size_t)n, fmt, ap);
 	va_end(ap);
 	return err;
 }
@@ -76,10 +80,22 @@ int av_world_create(const struct av_world_config *c, av_world **out)
 	av_count_alloc(w, AV_OBJ_OTHER);  /* the world itself */
 	w->policy = pol;
 	w->zero_page = c->zero_page != 0;
+	if (c->lock_mode != AV_LOCK_ROOT && c->lock_mode != AV_LOCK_OWN) {
+		a->free(a->ctx, w, sizeof(*w), AV_OBJ_OTHER);
+		return -EINVAL;
+	}
+	w->lock_own = c->lock_mode == AV_LOCK_OWN;
 	w->max_procs = c->max_procs ? c->max_procs : DEFAULT_PROCS;
 	w->next_pid = 1;
 	av_list_init(&w->mms);
 	av_list_init(&w->anon_vmas);
+	av_list_init(&w->retired);
+	if (av_mutex_init(&w->lock))
+		goto fail_lock;
+	if (av_mutex_init(&w->swap_lock))
+		goto fail_swap_lock;
+	if (av_mutex_init(&w->frame_lock))
+		goto fail_frame_lock;
 	if (av_pool_init(w, &w->frames, sizeof(struct av_page),
 			 c->max_frames ? c->max_frames : DEFAULT_FRAMES))
 		goto fail;
@@ -91,6 +107,12 @@ int av_world_create(const struct av_world_config *c, av_world **out)
 	return 0;
 fail:
 	av_pool_destroy(w, &w->frames);
+	av_mutex_destroy(&w->frame_lock);
+fail_frame_lock:
+	av_mutex_destroy(&w->swap_lock);
+fail_swap_lock:
+	av_mutex_destroy(&w->lock);
+fail_lock:
 	a->free(a->ctx, w, sizeof(*w), AV_OBJ_OTHER);
 	return -ENOMEM;
 }
@@ -102,24 +124,46 @@ void av_world_destroy(av_world *w)
 	if (!w)
 		return;
 	while (!av_list_empty(&w->mms))
-		av_mm_destroy(w, av_list_entry(w->mms.next, struct av_mm, node));
+		av_mm_exit(w, av_list_entry(w->mms.next, struct av_mm, node));
+	av_anon_vma_reclaim(w, true);
 	if (w->mm_by_pid)
 		av_free(w, w->mm_by_pid, w->pid_cap * sizeof(*w->mm_by_pid), AV_OBJ_OTHER);
 	av_pool_destroy(w, &w->swap);
 	av_pool_destroy(w, &w->frames);
+	av_mutex_destroy(&w->frame_lock);
+	av_mutex_destroy(&w->swap_lock);
+	av_mutex_destroy(&w->lock);
 	a = w->alloc;
 	a.free(a.ctx, w, sizeof(*w), AV_OBJ_OTHER);
 }
 
-const char *av_world_error(const av_world *w) { return w ? w->err : "no world"; }
+const char *av_world_error(const av_world *w) { return w ? last_error : "no world"; }
 const char *av_world_policy(const av_world *w) { return w->policy->name; }
 int av_world_zero_page(const av_world *w) { return w->zero_page; }
 
+/* For views of a quiet world only: no reference taken. */
 struct av_mm *av_mm_lookup(struct av_world *w, int pid)
 {
 	if (pid <= 0 || (size_t)pid >= w->pid_cap)
 		return NULL;
 	return w->mm_by_pid[pid];
+}
+
+uint64_t av_nr_frames(const av_world *w)
+{
+	return av_load(&w->frames.nr_total);
+}
+
+/* The counters, word by word: other threads may be adding to them. */
+void av_stats_snapshot(const struct av_world *w, struct av_stats *s)
+{
+	const uint64_t *from = (const uint64_t *)(const void *)&w->st;
+	uint64_t *to = (uint64_t *)(void *)s;
+
+	_Static_assert(sizeof(struct av_stats) % sizeof(uint64_t) == 0,
+		       "struct av_stats holds only uint64_t");
+	for (size_t i = 0; i < sizeof(*s) / sizeof(uint64_t); i++)
+		to[i] = __atomic_load_n(&from[i], __ATOMIC_RELAXED);
 }
 
 const char *av_obj_kind_name(enum av_obj_kind k)

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef AV_CLI_STRESS_H
+#define AV_CLI_STRESS_H
+
+#include <stdint.h>
+
+struct stress_opts {
+	const char *policy;
+	int threads;            /* per process */
+	int walkers;            /* rmap walk threads: migrate, reclaim, age, ... */
+	double seconds;
+	uint64_t seed;
+	int lock_own;           /* --lock own: each anon_vma's own lock */
+};
+
+/* Exit status: 0 clean, 1 a failure (printed with its seed), 2 usage. */
+int stress_main(const struct stress_opts *o);
+
+#endif

@@ -31,6 +31,7 @@
 #define WINDOW      0x10000000ULL
 #define WIN_PAGES   64
 #define PG          AV_PAGE_SIZE
+#define HANG_SECONDS 10
 
 struct stress {
 	const struct stress_opts *o;
@@ -187,12 +188,35 @@ static void *walker_thread(void *arg)
 	return NULL;
 }
 
+/* A thread that never comes back holds a lock forever: report a hang (a
+ * deadlock, or a walk waiting on a migration entry nobody will restore)
+ * and leave without touching the world. */
+static void hung(const struct stress *s, const char *where)
+{
+	printf("stress: FAILED: %s did not finish within %d s (deadlock?)\n", where, HANG_SECONDS);
+	printf("stress: reproduce with --seed %" PRIu64 "%s\n", s->o->seed,
+	       s->o->lock_own ? " --lock own" : "");
+	fflush(stdout);
+	_exit(1);
+}
+
+static struct timespec deadline_in(int seconds)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	t.tv_sec += seconds;
+	return t;
+}
+
 /* Stop the world and check it. */
 static void checkpoint(struct stress *s, struct av_stats *st)
 {
+	struct timespec limit = deadline_in(HANG_SECONDS);
 	int err;
 
-	pthread_rwlock_wrlock(&s->gate);
+	if (pthread_rwlock_timedwrlock(&s->gate, &limit))
+		hung(s, "an operation");
 	err = av_check(s->w);
 	if (err)
 		fail(s, "av_check", err);
@@ -203,14 +227,53 @@ static void checkpoint(struct stress *s, struct av_stats *st)
 /* A crash is a failure too (with --lock own the race can corrupt the
  * structures outright): say so, with the seed, and exit 1. */
 static char crash_msg[160];
+static struct timespec crash_t0;
+
+/* Decimal digits of v into buf (async-signal-safe); returns the length. */
+static size_t put_u64(char *buf, uint64_t v)
+{
+	char tmp[24];
+	size_t n = 0, i = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	while (n)
+		buf[i++] = tmp[--n];
+	return i;
+}
 
 static void on_crash(int sig)
 {
-	static const char head[] = "stress: CRASHED (signal ";
-	char num[4] = { (char)('0' + sig / 10 % 10), (char)('0' + sig % 10), ')', '\n' };
+	char line[96];
+	size_t n = 0;
+	struct timespec t;
+	uint64_t ms;
 
-	(void)!write(2, head, sizeof(head) - 1);
-	(void)!write(2, num, sizeof(num));
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	ms = (uint64_t)(t.tv_sec - crash_t0.tv_sec) * 1000 +
+	     (uint64_t)((t.tv_nsec - crash_t0.tv_nsec) / 1000000);
+	memcpy(line, "stress: CRASHED after ", 22);
+	n = 22;
+	n += put_u64(line + n, ms);
+	memcpy(line + n, " ms (signal ", 12);
+	n += 12;
+	n += put_u64(line + n, (uint64_t)sig);
+	memcpy(line + n, ")\n", 2);
+	n += 2;
+	(void)!write(2, line, n);
+	(void)!write(2, crash_msg, strlen(crash_msg));
+	_exit(1);
+}
+
+/* The last resort: the world stopped making progress altogether (a
+ * corrupted list walked forever, a lock never released). */
+static void on_alarm(int sig)
+{
+	static const char msg[] = "stress: FAILED: hung (no progress; a deadlock or a loop)\n";
+
+	(void)sig;
+	(void)!write(2, msg, sizeof(msg) - 1);
 	(void)!write(2, crash_msg, strlen(crash_msg));
 	_exit(1);
 }
@@ -223,6 +286,8 @@ static void catch_crashes(const struct stress_opts *o)
 	signal(SIGBUS, on_crash);
 	signal(SIGABRT, on_crash);
 	signal(SIGFPE, on_crash);
+	signal(SIGALRM, on_alarm);
+	alarm((unsigned)o->seconds + 3 * HANG_SECONDS);
 }
 
 static double seconds_since(const struct timespec *t0)
@@ -308,6 +373,7 @@ int stress_main(const struct stress_opts *o)
 	}
 	catch_crashes(o);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	crash_t0 = t0;
 	for (int i = 0; i < nthreads; i++) {
 		wk[i] = (struct worker){ &s, i < nproc ? i % SLOTS : -1, i < nproc ? i : i - nproc,
 					 o->seed * 0x9e3779b97f4a7c15ULL + (uint64_t)i + 1 };
@@ -320,8 +386,10 @@ int stress_main(const struct stress_opts *o)
 			checkpoint(&s, &st);
 	}
 	__atomic_store_n(&s.stop, 1, __ATOMIC_RELEASE);
+	struct timespec limit = deadline_in(HANG_SECONDS);
 	for (int i = 0; i < nthreads; i++)
-		pthread_join(tid[i], NULL);
+		if (pthread_timedjoin_np(tid[i], NULL, &limit))
+			hung(&s, i < nproc ? "a process thread" : "a walker thread");
 	secs = seconds_since(&t0);
 	checkpoint(&s, &st);
 	report(&s, &st, secs, nthreads);

@@ -117,14 +117,11 @@ static struct anon_vma *lock_of(const struct av_world *w, struct anon_vma *av)
 
 static void lock_rw(struct av_world *w, struct anon_vma *l, bool write)
 {
-	if (!(write ? av_rwsem_try_write(&l->rwsem) : av_rwsem_try_read(&l->rwsem))) {
-		uint64_t t0 = av_now_ns();
-		if (write)
-			av_rwsem_write(&l->rwsem);
-		else
-			av_rwsem_read(&l->rwsem);
+	uint64_t waited = av_rwsem_lock_timed(&l->rwsem, write);
+
+	if (waited) {
 		av_stat_inc(w, lock.root_contended);
-		av_stat_add(w, lock.root_wait_ns, av_now_ns() - t0);
+		av_stat_add(w, lock.root_wait_ns, waited);
 	}
 	if (write) {
 		l->write_since = av_now_ns();

@@ -87,6 +87,21 @@ bool av_rwsem_try_write(struct av_rwsem *s)
 	return pthread_rwlock_trywrlock(&s->rw) == 0;
 }
 
+uint64_t av_rwsem_lock_timed(struct av_rwsem *s, bool write)
+{
+	uint64_t t0, waited;
+
+	if (write ? av_rwsem_try_write(s) : av_rwsem_try_read(s))
+		return 0;
+	t0 = av_now_ns();
+	if (write)
+		av_rwsem_write(s);
+	else
+		av_rwsem_read(s);
+	waited = av_now_ns() - t0;
+	return waited ? waited : 1;
+}
+
 int av_mutex_init(struct av_mutex *m)
 {
 	return -pthread_mutex_init(&m->m, NULL);

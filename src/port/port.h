@@ -32,9 +32,11 @@ void av_rwsem_read(struct av_rwsem *s);
 void av_rwsem_write(struct av_rwsem *s);
 void av_rwsem_read_unlock(struct av_rwsem *s);
 void av_rwsem_write_unlock(struct av_rwsem *s);
-/* Whether the lock had to wait: for the contention statistics. */
 bool av_rwsem_try_read(struct av_rwsem *s);
 bool av_rwsem_try_write(struct av_rwsem *s);
+/* Take s for reading or writing; the nanoseconds spent waiting for it, at
+ * least 1 if it was not free at once (the contention statistics). */
+uint64_t av_rwsem_lock_timed(struct av_rwsem *s, bool write);
 
 /* A mutual-exclusion lock (page-table lock, frame and swap locks). */
 struct av_mutex {

@@ -29,16 +29,11 @@ static struct av_mm *get_mm(struct av_world *w, const char *func, int pid)
 
 static void mmap_lock_mode(struct av_world *w, struct av_mm *mm, bool write)
 {
-	bool got = write ? av_rwsem_try_write(&mm->mmap_lock) : av_rwsem_try_read(&mm->mmap_lock);
+	uint64_t waited = av_rwsem_lock_timed(&mm->mmap_lock, write);
 
-	if (!got) {
-		uint64_t t0 = av_now_ns();
-		if (write)
-			av_rwsem_write(&mm->mmap_lock);
-		else
-			av_rwsem_read(&mm->mmap_lock);
+	if (waited) {
 		av_stat_inc(w, lock.mmap_contended);
-		av_stat_add(w, lock.mmap_wait_ns, av_now_ns() - t0);
+		av_stat_add(w, lock.mmap_wait_ns, waited);
 	}
 	if (write)
 		av_stat_inc(w, lock.mmap_write);

@@ -117,7 +117,6 @@ deps:
 # One command on a fresh Debian 12 machine: dependencies, build, every test.
 test: deps
 	$(MAKE) all
-	$(MAKE) BUILD=build-tsan CC=clang OPT="-O1 -g -fno-omit-frame-pointer" SAN="-fsanitize=thread" cli
 	@sh scripts/run-tests.sh $(BUILD) $(TESTS) $(SCRIPT_TESTS)
 
 # The kernel corpus against the live kernel: 3 runs each, all must match.

@@ -31,7 +31,7 @@ CLI     := $(BUILD)/anonvma
 # sanitized (its memory must stay constant; ASan's shadow and allocator
 # would change what the kernel counts), so it has its own objects.
 KRUN_SRC := $(wildcard src/krun/*.c) src/cli/scenario.c src/cli/fields.c src/cli/errname.c \
-	    $(LIB_SRC)
+	    src/policy/names.c
 KRUN_OBJ := $(KRUN_SRC:%.c=$(BUILD)/krun-obj/%.o)
 KRUN    := $(BUILD)/anonvma-krun
 TESTS   := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
@@ -55,7 +55,7 @@ $(BUILD)/krun-obj/%.o: %.c $(HEADERS) $(wildcard src/*/*.h) $(BUILD)/.flags
 
 $(KRUN): $(KRUN_OBJ)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(KRUN_CFLAGS) -static -o $@ $(KRUN_OBJ) $(LDFLAGS) $(LDLIBS)
+	$(Q)$(CC) $(KRUN_CFLAGS) -static -o $@ $(KRUN_OBJ) $(LDFLAGS)
 
 # The built-in demo is scenarios/examples/demo.scn, compiled in.
 $(BUILD)/gen/demo.c: scenarios/examples/demo.scn scripts/embed.sh

@@ -135,31 +135,9 @@ void av_rcu_read_unlock(void)
 	urcu_bp_read_unlock();
 }
 
-/* liburcu's rcu_head lives in av_rcu_head's impl[]. */
-_Static_assert(sizeof(struct rcu_head) <= sizeof(((struct av_rcu_head *)0)->impl),
-	       "struct rcu_head does not fit in av_rcu_head");
-
-static void run_callback(struct rcu_head *h)
-{
-	struct av_rcu_head *head = (struct av_rcu_head *)(void *)h;
-
-	rcu_acquire();
-	head->func(head);
-}
-
-void av_call_rcu(struct av_rcu_head *head, void (*func)(struct av_rcu_head *head))
-{
-	head->func = func;
-	urcu_bp_call_rcu((struct rcu_head *)(void *)head->impl, run_callback);
-}
-
 void av_synchronize_rcu(void)
 {
 	urcu_bp_synchronize_rcu();
 	rcu_acquire();
 }
 
-void av_rcu_barrier(void)
-{
-	urcu_bp_barrier();
-}

@@ -55,19 +55,11 @@ uint64_t av_now_ns(void);
 
 /*
  * RCU.  A reader section may run concurrently with updates; memory retired
- * with av_call_rcu is released only after every reader section that could
- * see it has ended (a grace period).  The callback runs on another thread.
+ * by an updater is released only after every reader section that could see
+ * it has ended (a grace period: av_anon_vma_reclaim).
  */
-struct av_rcu_head {
-	void *impl[2];          /* the implementation's own head (port.c) */
-	void (*func)(struct av_rcu_head *head);
-};
-
 void av_rcu_read_lock(void);
 void av_rcu_read_unlock(void);
-void av_call_rcu(struct av_rcu_head *head, void (*func)(struct av_rcu_head *head));
-/* Wait until every callback queued so far has run. */
-void av_rcu_barrier(void);
 /* Wait for a grace period: every reader section now running has ended. */
 void av_synchronize_rcu(void);
 

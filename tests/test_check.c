@@ -197,6 +197,40 @@ static void detects_used_frame_on_free_list(void **state)
 	*(uint64_t *)av_pool_at(p, pfn) = 0;
 }
 
+/* An exclusive swap entry must be its slot's only one (2026-11-26: reclaim
+ * read the exclusive bit once, before fork copied the PTE, and marked
+ * both the parent's and the child's entries exclusive). */
+static void detects_shared_exclusive_swap_entry(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t done = 0;
+	av_pte *pte;
+
+	OK(f->w, av_reclaim(f->w, f->p, A + PG, PG, &done));
+	assert_int_equal(done, 1);
+	pte = av_pte_lookup(f->pm, A + PG);
+	assert_true(pte_is_swap(*pte) && !(*pte & PTE_SWP_EXCL));
+	*pte |= PTE_SWP_EXCL;
+	expect_violation(f->w, "exclusive swap entry, but slot");
+	*pte &= ~(av_pte)PTE_SWP_EXCL;
+}
+
+/* A walk that finds a locked, mapped page whose anon_vma is dead says so
+ * through av_check: a VMA maps the page without being linked to it. */
+static void detects_walk_on_dead_anon_vma(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t pfn = pte_val(*av_pte_lookup(f->pm, A + PG));
+	struct anon_vma *av = pfn_page(f->w, pfn)->mapping;
+	unsigned long ref = av->refcount;
+
+	av->refcount = 0;
+	assert_int_equal(av_walk_page(f->w, pfn, AV_WALK_AGE), 0);  /* found nothing */
+	av->refcount = ref;
+	expect_violation(f->w, "mapped, but its anon_vma 1 dead");
+	f->w->dead_mapping_pfn = 0;
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -214,6 +248,8 @@ int main(void)
 		T(detects_writable_shared_pte),
 		T(detects_slot_freed_twice),
 		T(detects_used_frame_on_free_list),
+		T(detects_shared_exclusive_swap_entry),
+		T(detects_walk_on_dead_anon_vma),
 	};
 	return RUN_BOTH_POLICIES("check", tests);
 }

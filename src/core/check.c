@@ -173,6 +173,15 @@ static int check_pte(struct av_mm *mm, uint64_t addr, av_pte *ptep, void *arg)
 			return FAIL(c, "pid %d %#llx: swap entry to a free slot %llu", v->mm->pid,
 				    ULL(addr), ULL(val));
 		c->swapcount[val]++;
+		/* An exclusive entry is the page's only reference (2026-11-26:
+		 * a reclaim that read the bit before fork copied the PTE made
+		 * two, and swap-in then chose an anon_vma one side lacks). */
+		if ((pte & PTE_SWP_EXCL) &&
+		    (s->count != 1 || (s->cache_pfn && page_mapcount(pfn_page(w, s->cache_pfn)))))
+			return FAIL(c, "pid %d %#llx: exclusive swap entry, but slot %llu has %llu "
+				    "entries and its page %ld mappings", v->mm->pid, ULL(addr), ULL(val),
+				    ULL(s->count),
+				    s->cache_pfn ? page_mapcount(pfn_page(w, s->cache_pfn)) : 0L);
 		if (s->cache_pfn) {
 			struct av_page *pg = pfn_page(w, s->cache_pfn);
 			if (pg->mapping && !av_vma_find_avc(v, pg->mapping))
@@ -392,6 +401,11 @@ int av_check(av_world *w)
 	}
 	memset(c.mapcount, 0, c.nr_frames * sizeof(uint64_t));
 	memset(c.swapcount, 0, c.nr_slots * sizeof(uint64_t));
+	if (av_load(&w->dead_mapping_pfn)) {
+		err = FAIL(&c, "a walk found page %llu mapped, but its anon_vma %llu dead",
+			   ULL(av_load(&w->dead_mapping_pfn)), ULL(av_load(&w->dead_mapping_id)));
+		goto out;
+	}
 	if ((err = check_object_counts(&c)) ||
 	    (err = check_pool(&c, &w->frames, "frame", frame_in_use)) ||
 	    (err = check_pool(&c, &w->swap, "swap", slot_in_use)))

@@ -94,17 +94,32 @@ static long walk_pinned(struct av_world *w, struct anon_vma *av, uint64_t index,
 	return c->found;
 }
 
+static void note_dead_mapping(struct av_world *w, uint64_t pfn, struct anon_vma *av)
+{
+	av_store(&w->dead_mapping_id, av->id);
+	av_store(&w->dead_mapping_pfn, pfn);
+}
+
 /* folio_get_anon_vma: the page's anon_vma with a reference, or NULL if the
  * page is not mapped (its anon_vma may be gone). */
-struct anon_vma *av_page_get_anon_vma(struct av_world *w, struct av_page *pg)
+struct anon_vma *av_page_get_anon_vma(struct av_world *w, uint64_t pfn)
 {
+	struct av_page *pg = pfn_page(w, pfn);
 	struct anon_vma *av;
 
-	(void)w;
 	av_rcu_read_lock();
 	av = page_anon_vma(pg);
-	if (av && (!page_mapcount(pg) || !av_inc_not_zero_ul(&av->refcount)))
+	if (av && !page_mapcount(pg))
 		av = NULL;
+	if (av && !av_inc_not_zero_ul(&av->refcount)) {
+		/* Dead: legitimately, if the page was unmapped meanwhile.  But
+		 * our callers hold the page lock, so nothing can map it again:
+		 * still mapped means a VMA maps it without being linked to its
+		 * anon_vma - the memory about to be freed under us. */
+		if (page_mapcount(pg) && page_anon_vma(pg) == av)
+			note_dead_mapping(w, pfn, av);
+		av = NULL;
+	}
 	av_rcu_read_unlock();
 	if (av && !page_mapcount(pg)) {
 		av_put_anon_vma(w, av);
@@ -115,7 +130,7 @@ struct anon_vma *av_page_get_anon_vma(struct av_world *w, struct av_page *pg)
 
 static long rmap_walk(struct av_world *w, struct av_page *pg, struct walk_ctl *c)
 {
-	struct anon_vma *av = av_page_get_anon_vma(w, pg);
+	struct anon_vma *av = av_page_get_anon_vma(w, c->match_pfn);
 
 	if (!av)
 		return 0;
@@ -135,7 +150,6 @@ long av_rmap_walk(struct av_world *w, uint64_t pfn, bool counted, av_rmap_fn fn,
 
 struct unmap_arg {
 	uint64_t pfn, slot;
-	bool exclusive;
 };
 
 static int unmap_one(struct av_world *w, struct av_vma *vma, uint64_t addr,
@@ -143,9 +157,19 @@ static int unmap_one(struct av_world *w, struct av_vma *vma, uint64_t addr,
 {
 	struct unmap_arg *u = arg;
 	struct av_page *pg = pfn_page(w, u->pfn);
+	/* Read under this PTL, not once before the walk (2026-11-26): fork
+	 * clears the bit under the parent's PTL while it copies, so a bit
+	 * read earlier could mark the parent's and the child's swap entries
+	 * both exclusive - and swap-in would then give the page the anon_vma
+	 * of whichever side came first, one the other is not linked to.  As
+	 * folio_try_share_anon_rmap_pte, the exclusive mark moves from the
+	 * page to the swap entry. */
+	bool exclusive = page_test(pg, PG_EXCLUSIVE);
 
+	if (exclusive)
+		page_clear(pg, PG_EXCLUSIVE);
 	av_pte_set(vma->mm, addr, pte,
-		   pte_mk(u->slot, PTE_SWAP | (u->exclusive ? PTE_SWP_EXCL : 0)));
+		   pte_mk(u->slot, PTE_SWAP | (exclusive ? PTE_SWP_EXCL : 0)));
 	av_swap_entry_dup(w, u->slot);
 	page_mapcount_dec(pg);
 	av_page_put(w, u->pfn);  /* the mapping's reference; swap cache keeps it */
@@ -156,7 +180,7 @@ static int unmap_one(struct av_world *w, struct av_vma *vma, uint64_t addr,
 int av_try_to_unmap(struct av_world *w, uint64_t pfn)
 {
 	struct av_page *pg = pfn_page(w, pfn);
-	struct unmap_arg u = { pfn, 0, false };
+	struct unmap_arg u = { pfn, 0 };
 	long left;
 	int err;
 
@@ -171,7 +195,6 @@ int av_try_to_unmap(struct av_world *w, uint64_t pfn)
 		u.slot = pg->swap_slot;
 	}
 	av_mutex_unlock(&w->swap_lock);
-	u.exclusive = page_test(pg, PG_EXCLUSIVE);
 	av_rmap_walk(w, pfn, true, unmap_one, &u);
 	if ((left = page_mapcount(pg)))
 		return av_fail(w, -EAGAIN, "try_to_unmap",
@@ -241,7 +264,7 @@ static int from_migration_entry(struct av_world *w, struct av_vma *vma, uint64_t
 int av_migrate_page(struct av_world *w, uint64_t old_pfn)
 {
 	struct av_page *old = pfn_page(w, old_pfn), *new;
-	struct anon_vma *av = av_page_get_anon_vma(w, old);
+	struct anon_vma *av = av_page_get_anon_vma(w, old_pfn);
 	uint64_t new_pfn, index = old->index;
 	int err;
 

@@ -94,8 +94,9 @@ void av_anon_vma_unlock_read(struct av_world *w, struct anon_vma *av);
 /* Free the memory of anon_vmas retired at least a grace period ago: when
  * many wait, or all of them with force.  Call holding no locks. */
 void av_anon_vma_reclaim(struct av_world *w, bool force);
-/* The anon_vma of a mapped page, with a reference (folio_get_anon_vma). */
-struct anon_vma *av_page_get_anon_vma(struct av_world *w, struct av_page *pg);
+/* The anon_vma of a mapped, locked page, with a reference
+ * (folio_get_anon_vma). */
+struct anon_vma *av_page_get_anon_vma(struct av_world *w, uint64_t pfn);
 /* Change a VMA's range or pgoff, keeping the AVC interval trees sorted. */
 void av_vma_set_range(struct av_world *w, struct av_vma *v, uint64_t start,
 		      uint64_t end, uint64_t pgoff);

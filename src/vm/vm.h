@@ -181,6 +181,9 @@ struct av_world {
 	struct av_mutex frame_lock; /* frame pool */
 	struct av_list retired;     /* anon_vmas waiting for a grace period */
 	size_t nr_retired;
+	/* A walk found a mapped page whose anon_vma was already dead (pfn
+	 * and anon_vma id; pfn 0: never).  av_check reports it. */
+	uint64_t dead_mapping_pfn, dead_mapping_id;
 
 	struct av_mm **mm_by_pid;
 	size_t pid_cap;

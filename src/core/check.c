@@ -9,6 +9,8 @@
  * world (plus one walk per page); it is meant for tests and --check runs.
  */
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include "rmap.h"
 #include "../vm/vm.h"
@@ -21,6 +23,8 @@ struct checker {
 	size_t nr_frames, nr_slots;
 	uint64_t avcs, vmas, ptes_in_vmas;
 	struct av_vma *vma;   /* the VMA being scanned */
+	struct av_counts *counts;  /* by anon_vma address */
+	size_t nr_counts;
 	int err;
 };
 
@@ -93,12 +97,14 @@ static bool avc_in_set(const struct av_world *w, const struct anon_vma_chain *av
 	const struct anon_vma *av = avc->anon_vma;
 
 	if (w->policy->avc_interval_tree) {
-		for (struct av_itree_node *n = av_itree_iter_first(&av->avc_tree, avc->it.start,
-								   avc->it.start);
-		     n; n = av_itree_iter_next(n, avc->it.start, avc->it.start))
-			if (n == &avc->it)
-				return true;
-		return false;
+		/* In av's tree iff climbing from the node ends at its root:
+		 * logarithmic, where a search among the many AVCs with the
+		 * same range (a fork fan-out) would be linear. */
+		const struct av_rb_node *n = &avc->it.rb;
+		for (; n->parent; n = n->parent)
+			if (n->parent->left != n && n->parent->right != n)
+				return false;   /* a stale link: n was taken out */
+		return n == av->avc_tree.root.node;
 	}
 	for (const struct av_list *p = av->avc_list.next; p != &av->avc_list; p = p->next)
 		if (p == &avc->same_anon_vma)
@@ -283,10 +289,66 @@ static int check_mm(struct checker *c, struct av_mm *mm)
 
 /* ---- anon_vmas ---- */
 
+/* What the structure implies for each live anon_vma, gathered in one pass
+ * over anon_vmas and VMAs (2026-11-26: counting per anon_vma made av_check
+ * quadratic; a 10,000-fork fan-out took seconds). */
+struct av_counts {
+	const struct anon_vma *av;
+	unsigned long refs, children, active;
+};
+
+static int cmp_counts(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)((const struct av_counts *)a)->av;
+	uintptr_t y = (uintptr_t)((const struct av_counts *)b)->av;
+
+	return x < y ? -1 : x > y;
+}
+
+static struct av_counts *counts_of(struct checker *c, const struct anon_vma *av)
+{
+	struct av_counts key = { av, 0, 0, 0 };
+
+	return bsearch(&key, c->counts, c->nr_counts, sizeof(key), cmp_counts);
+}
+
+static int count_references(struct checker *c)
+{
+	struct av_world *w = c->w;
+	struct av_counts *k;
+	size_t i = 0;
+
+	for (struct av_list *p = w->anon_vmas.next; p != &w->anon_vmas; p = p->next)
+		c->counts[i++].av = av_list_entry(p, struct anon_vma, node);
+	qsort(c->counts, c->nr_counts, sizeof(*c->counts), cmp_counts);
+	for (i = 0; i < c->nr_counts; i++) {
+		const struct anon_vma *av = c->counts[i].av;
+		if (!(k = counts_of(c, av->root)) || !counts_of(c, av->parent))
+			return FAIL(c, "anon_vma %llu: its root or parent is not alive", ULL(av->id));
+		if (av->root != av)
+			k->refs++;
+		if (av->parent != av)
+			counts_of(c, av->parent)->children++;
+	}
+	for (struct av_list *p = w->mms.next; p != &w->mms; p = p->next) {
+		struct av_mm *mm = av_list_entry(p, struct av_mm, node);
+		for (struct av_vma *v = av_vma_first(mm); v; v = av_vma_next(v)) {
+			if (!v->anon_vma)
+				continue;
+			if (!(k = counts_of(c, v->anon_vma)))
+				return FAIL(c, "vma %llu: its anon_vma is not alive", ULL(v->id));
+			k->active++;
+		}
+	}
+	return 0;
+}
+
 static int check_anon_vma(struct checker *c, struct anon_vma *av)
 {
 	struct av_world *w = c->w;
-	unsigned long refs = av->nr_avcs ? 1 : 0, children = 0, active = 0;
+	const struct av_counts *k = counts_of(c, av);
+	unsigned long refs = (av->nr_avcs ? 1 : 0) + k->refs, children = k->children;
+	unsigned long active = k->active;
 	char why[128];
 	size_t n = 0;
 
@@ -298,20 +360,8 @@ static int check_anon_vma(struct checker *c, struct anon_vma *av)
 			    ULL(av->root->id));
 	if (av->nr_avcs == 0)
 		return FAIL(c, "anon_vma %llu: alive with no VMA linked", ULL(av->id));
-	for (struct av_list *p = w->anon_vmas.next; p != &w->anon_vmas; p = p->next) {
-		struct anon_vma *o = av_list_entry(p, struct anon_vma, node);
-		if (o != av && o->root == av)
-			refs++;
-		if (o != av && o->parent == av)
-			children++;
-	}
 	if (av->root == av && av->nr_avcs)
 		children++;  /* a root counts itself */
-	for (struct av_list *p = w->mms.next; p != &w->mms; p = p->next) {
-		struct av_mm *mm = av_list_entry(p, struct av_mm, node);
-		for (struct av_vma *v = av_vma_first(mm); v; v = av_vma_next(v))
-			active += v->anon_vma == av;
-	}
 	if (av->refcount != refs)
 		return FAIL(c, "anon_vma %llu: refcount %lu, structure implies %lu", ULL(av->id),
 			    av->refcount, refs);
@@ -393,14 +443,17 @@ int av_check(av_world *w)
 
 	c.nr_frames = w->frames.nr_total;
 	c.nr_slots = w->swap.nr_total;
+	c.nr_counts = av_list_count(&w->anon_vmas);
 	c.mapcount = av_alloc(w, c.nr_frames * sizeof(uint64_t), AV_OBJ_OTHER);
 	c.swapcount = av_alloc(w, c.nr_slots * sizeof(uint64_t), AV_OBJ_OTHER);
-	if (!c.mapcount || !c.swapcount) {
+	c.counts = av_alloc(w, (c.nr_counts + 1) * sizeof(*c.counts), AV_OBJ_OTHER);
+	if (!c.mapcount || !c.swapcount || !c.counts) {
 		err = av_fail(w, -ENOMEM, "av_check", "cannot allocate its counters");
 		goto out;
 	}
 	memset(c.mapcount, 0, c.nr_frames * sizeof(uint64_t));
 	memset(c.swapcount, 0, c.nr_slots * sizeof(uint64_t));
+	memset(c.counts, 0, (c.nr_counts + 1) * sizeof(*c.counts));
 	if (av_load(&w->dead_mapping_pfn)) {
 		err = FAIL(&c, "a walk found page %llu mapped, but its anon_vma %llu dead",
 			   ULL(av_load(&w->dead_mapping_pfn)), ULL(av_load(&w->dead_mapping_id)));
@@ -413,6 +466,8 @@ int av_check(av_world *w)
 	for (struct av_list *p = w->mms.next; p != &w->mms; p = p->next)
 		if ((err = check_mm(&c, av_list_entry(p, struct av_mm, node))))
 			goto out;
+	if ((err = count_references(&c)))
+		goto out;
 	for (struct av_list *p = w->anon_vmas.next; p != &w->anon_vmas; p = p->next)
 		if ((err = check_anon_vma(&c, av_list_entry(p, struct anon_vma, node))))
 			goto out;
@@ -429,5 +484,7 @@ out:
 		av_free(w, c.mapcount, c.nr_frames * sizeof(uint64_t), AV_OBJ_OTHER);
 	if (c.swapcount)
 		av_free(w, c.swapcount, c.nr_slots * sizeof(uint64_t), AV_OBJ_OTHER);
+	if (c.counts)
+		av_free(w, c.counts, (c.nr_counts + 1) * sizeof(*c.counts), AV_OBJ_OTHER);
 	return err;
 }

@@ -55,12 +55,12 @@ static void anon_vma_free(struct av_world *w, struct anon_vma *av)
 
 #define RETIRED_BATCH 64
 
-void av_anon_vma_reclaim(struct av_world *w, bool force)
+void av_anon_vma_reclaim(struct av_world *w, enum av_reclaim_when when)
 {
 	struct av_list batch;
 
 	av_mutex_lock(&w->lock);
-	if (!w->nr_retired || (!force && w->nr_retired < RETIRED_BATCH)) {
+	if (!w->nr_retired || (when == AV_RECLAIM_BATCH && w->nr_retired < RETIRED_BATCH)) {
 		av_mutex_unlock(&w->lock);
 		return;
 	}
@@ -68,7 +68,8 @@ void av_anon_vma_reclaim(struct av_world *w, bool force)
 	av_list_splice_init(&w->retired, &batch);
 	w->nr_retired = 0;
 	av_mutex_unlock(&w->lock);
-	av_synchronize_rcu();
+	if (when != AV_RECLAIM_QUIET)
+		av_synchronize_rcu();
 	while (!av_list_empty(&batch)) {
 		struct anon_vma *av = av_list_entry(batch.next, struct anon_vma, node);
 		av_list_del(&av->node);

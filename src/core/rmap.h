@@ -91,9 +91,12 @@ void av_anon_vma_lock_write(struct av_world *w, struct anon_vma *av);
 void av_anon_vma_unlock_write(struct av_world *w, struct anon_vma *av);
 void av_anon_vma_lock_read(struct av_world *w, struct anon_vma *av);
 void av_anon_vma_unlock_read(struct av_world *w, struct anon_vma *av);
-/* Free the memory of anon_vmas retired at least a grace period ago: when
- * many wait, or all of them with force.  Call holding no locks. */
-void av_anon_vma_reclaim(struct av_world *w, bool force);
+/* Free the memory of retired anon_vmas after a grace period: when many
+ * wait (BATCH).  QUIET frees them all at once: only for a
+ * world no call is using (destroy), where no walker can hold one.  Call
+ * holding no locks. */
+enum av_reclaim_when { AV_RECLAIM_BATCH, AV_RECLAIM_QUIET };
+void av_anon_vma_reclaim(struct av_world *w, enum av_reclaim_when when);
 /* The anon_vma of a mapped, locked page, with a reference
  * (folio_get_anon_vma). */
 struct anon_vma *av_page_get_anon_vma(struct av_world *w, uint64_t pfn);

@@ -60,7 +60,7 @@ static int done(struct av_world *w, struct av_mm *mm, int err)
 {
 	if (mm)
 		av_mm_put(w, mm);
-	av_anon_vma_reclaim(w, false);
+	av_anon_vma_reclaim(w, AV_RECLAIM_BATCH);
 	return err;
 }
 

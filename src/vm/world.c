@@ -125,7 +125,7 @@ void av_world_destroy(av_world *w)
 		return;
 	while (!av_list_empty(&w->mms))
 		av_mm_exit(w, av_list_entry(w->mms.next, struct av_mm, node));
-	av_anon_vma_reclaim(w, true);
+	av_anon_vma_reclaim(w, AV_RECLAIM_QUIET);  /* no call in progress */
 	if (w->mm_by_pid)
 		av_free(w, w->mm_by_pid, w->pid_cap * sizeof(*w->mm_by_pid), AV_OBJ_OTHER);
 	av_pool_destroy(w, &w->swap);

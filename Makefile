@@ -5,6 +5,9 @@
 #   make test       install missing build dependencies (Debian), build, run all tests
 #   make kcheck     compare the linux-6.18 policy with the live kernel (root)
 #   make asan       the test suite under AddressSanitizer + UBSan
+#   make tsan       the stress tool under ThreadSanitizer, 60 s per policy
+#   make fuzz       the libFuzzer targets, FUZZ_SECONDS (60) each
+#   make coverage   line and branch coverage of the test suite (llvm-cov)
 #   make install    PREFIX=/usr/local (DESTDIR honoured)
 
 CC      ?= cc
@@ -27,6 +30,9 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_SRC := $(wildcard src/cli/*.c)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/demo.o
 CLI     := $(BUILD)/anonvma
+# The tool's parts without main(), for the tests and fuzzers that drive them.
+CLI_LIB := $(BUILD)/libanonvma-cli.a
+CLI_LIB_OBJ := $(filter-out $(BUILD)/src/cli/main.o,$(CLI_SRC:%.c=$(BUILD)/%.o))
 # The kernel-side runner of `anonvma kcheck`: small, static, and never
 # sanitized (its memory must stay constant; ASan's shadow and allocator
 # would change what the kernel counts), so it has its own objects.
@@ -42,7 +48,7 @@ HEADERS := $(wildcard include/anonvma/*.h)
 STATIC := $(BUILD)/libanonvma.a
 SHARED := $(BUILD)/libanonvma.so.$(VERSION)
 
-.PHONY: all lib cli tests test run kcheck asan tsan deps install clean golden-update
+.PHONY: all lib cli tests test run kcheck asan tsan fuzz fuzzers coverage deps install clean golden-update
 all: lib cli tests
 
 cli: $(CLI) $(KRUN)
@@ -94,6 +100,10 @@ $(STATIC): $(LIB_OBJ)
 	$(Q)rm -f $@
 	$(Q)ar rcs $@ $^
 
+$(CLI_LIB): $(CLI_LIB_OBJ)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
 $(SHARED): $(LIB_OBJ)
 	$(Q)$(CC) -shared -Wl,-soname,libanonvma.so.0 -o $@ $^ $(ALL_LDFLAGS) $(LDLIBS)
 	$(Q)ln -sf libanonvma.so.$(VERSION) $(BUILD)/libanonvma.so.0
@@ -104,10 +114,10 @@ $(BUILD)/anonvma.pc: anonvma.pc.in Makefile $(BUILD)/.flags
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
 
 # Tests link the static library and may include internal headers.
-$(BUILD)/tests/%: tests/%.c tests/testutil.h $(STATIC) $(BUILD)/.flags
+$(BUILD)/tests/%: tests/%.c tests/testutil.h $(CLI_LIB) $(STATIC) $(BUILD)/.flags
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(ALL_CPPFLAGS) -Isrc $(ALL_CFLAGS) $< $(STATIC) -o $@ $(ALL_LDFLAGS) -lcmocka $(LDLIBS)
+	$(Q)$(CC) $(ALL_CPPFLAGS) -Isrc $(ALL_CFLAGS) $< $(CLI_LIB) $(STATIC) -o $@ $(ALL_LDFLAGS) -lcmocka $(LDLIBS)
 
 tests: $(TEST_BIN)
 
@@ -117,7 +127,9 @@ deps:
 # One command on a fresh Debian 12 machine: dependencies, build, every test.
 test: deps
 	$(MAKE) all
-	@sh scripts/run-tests.sh $(BUILD) $(TESTS) $(SCRIPT_TESTS)
+	$(MAKE) BUILD=build-tsan CC=clang OPT="-O1 -g -fno-omit-frame-pointer" SAN="-fsanitize=thread" cli
+	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g -fno-omit-frame-pointer" SAN="$(FUZZ_SAN)" fuzzers
+	@sh scripts/run-tests.sh $(BUILD) $(TESTS) $(SCRIPT_TESTS) fuzz.sh
 
 # The kernel corpus against the live kernel: 3 runs each, all must match.
 kcheck: all
@@ -143,6 +155,28 @@ tsan: deps
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
 	  build-tsan/anonvma stress --threads 2 --walkers 2 --seconds $(TSAN_SECONDS) --policy 2.6.35
 
+# libFuzzer targets (fuzz/), under ASan+UBSan, seeded from scenarios/.
+# Every input that once crashed one is kept in fuzz/regress/TARGET/.
+FUZZ_SECONDS ?= 60
+FUZZERS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZERS:%=$(BUILD)/fuzz/%)
+FUZZ_SAN := -fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=all
+fuzzers: $(FUZZ_BIN)
+$(BUILD)/fuzz/%: fuzz/%.c $(CLI_LIB) $(STATIC) $(BUILD)/.flags
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CPPFLAGS) -Isrc $(ALL_CFLAGS) -fsanitize=fuzzer $< $(CLI_LIB) $(STATIC) -o $@ $(ALL_LDFLAGS) $(LDLIBS)
+
+fuzz: deps
+	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g -fno-omit-frame-pointer" SAN="$(FUZZ_SAN)" fuzzers
+	@sh scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS) $(FUZZERS)
+
+# Line and branch coverage of src/core and src/vm over the test suite.
+coverage: deps
+	$(MAKE) BUILD=build-cov CC=clang OPT="-O0 -g" \
+	  SAN="-fprofile-instr-generate -fcoverage-mapping" all
+	@sh scripts/coverage.sh build-cov $(TESTS) $(SCRIPT_TESTS)
+
 install: lib cli
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/anonvma \
 	  $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
@@ -156,4 +190,4 @@ install: lib cli
 	install -m 644 $(BUILD)/anonvma.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 
 clean:
-	rm -rf build build-asan build-tsan
+	rm -rf build build-asan build-tsan build-fuzz build-cov

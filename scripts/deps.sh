@@ -6,6 +6,11 @@ need=""
 [ -f /usr/include/urcu-bp.h ] || [ -f /usr/include/x86_64-linux-gnu/urcu-bp.h ] || need="$need liburcu-dev"
 command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
 command -v clang >/dev/null 2>&1 || need="$need clang"
+# libFuzzer and the sanitizer runtimes (make fuzz, make asan).
+ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 ||
+	need="$need libclang-rt-14-dev"
+# Coverage reports (make coverage).
+command -v llvm-cov >/dev/null 2>&1 || need="$need llvm"
 [ -z "$need" ] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then
 	echo "deps: missing:$need (no apt-get here: install them by hand)" >&2

@@ -4,7 +4,8 @@
 #  * every scenarios/examples/*.scn against its golden text and JSON output
 #    (tests/golden/NAME.txt, NAME.json);
 #  * every tests/bad/*.scn against its exact stderr and exit status
-#    (tests/bad/NAME.expected: "exit N" then the stderr lines);
+#    (tests/bad/NAME.expected: "exit N" then the stderr lines; options
+#    for `anonvma run`, if any, in tests/bad/NAME.args);
 #  * every scenarios/kernel/*.scn: its expects, measured on Linux, hold;
 #  * the built-in demo against scenarios/examples/demo.scn;
 #  * command-line usage errors.
@@ -65,7 +66,8 @@ done
 
 for f in tests/bad/*.scn; do
 	n=$(basename "$f" .scn)
-	"$tool" run "$f" > /dev/null 2> "$tmp/err"
+	args=$(cat "tests/bad/$n.args" 2>/dev/null)
+	"$tool" run $args "$f" > /dev/null 2> "$tmp/err"
 	rc=$?
 	{ echo "exit $rc"; cat "$tmp/err"; } > "$tmp/$n.expected"
 	compare "bad/$n" "tests/bad/$n.expected" "$tmp/$n.expected"
@@ -106,6 +108,26 @@ usage 2 stress --policy linux-9
 usage 0 stress --seconds 0.3 --threads 1 --walkers 1
 usage 0 run --policy=2.6.35 --zero-page=off --check scenarios/examples/01-fork-chain.scn
 usage 0 run - 
+usage 2 run --max-memory lots scenarios/examples/01-fork-chain.scn
+usage 2 run --fail-alloc scenarios/examples/01-fork-chain.scn
+usage 1 run --max-memory 0 --fail-alloc-from 9 scenarios/examples/01-fork-chain.scn
+
+# A file of more than 1,000,000 commands is refused (generated: 6 MB).
+{ echo "proc P"; yes stats | head -n 1000000; } | "$tool" run - > /dev/null 2> "$tmp/err"
+rc=$?
+if [ $rc -eq 2 ] && [ "$(cat "$tmp/err")" = "<stdin>:1000001:1: more than 1000000 commands" ]; then
+	ok
+else
+	bad "1,000,001 commands: exit $rc, $(cat "$tmp/err")"
+fi
+
+# --fail-alloc: the refused allocation is reported as ENOMEM, marked.
+if "$tool" run --fail-alloc 12 scenarios/examples/01-fork-chain.scn 2>&1 >/dev/null |
+	grep -q ": ENOMEM (--fail-alloc)$"; then
+	ok
+else
+	bad "--fail-alloc 12 reports no marked ENOMEM"
+fi
 if printf 'proc P\nmmap P 0 4K\nstats\n' | "$tool" run --json - | grep -q '"anon_vma": 0'; then
 	ok
 else

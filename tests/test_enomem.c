@@ -9,6 +9,7 @@
  * stays allocated.  A sticky variant fails everything after the Nth.
  */
 #include "testutil.h"
+#include <anonvma/limiter.h>
 
 #define A 0x40000000ULL
 
@@ -74,17 +75,17 @@ static void scenario(struct run *r)
 
 static uint64_t run_once(uint64_t fail_at, int sticky, int zero_page, uint64_t *failures)
 {
-	struct test_alloc ta = { 0 };
-	struct av_allocator a = { test_alloc_fn, test_free_fn, &ta };
+	struct av_limiter lim;
 	struct av_world_config cfg;
 	struct run r = { 0 };
 
-	ta.fail_at = fail_at;
-	ta.sticky = sticky;
+	av_limiter_init(&lim, NULL);
+	lim.fail_nth = fail_at;
+	lim.fail_after = sticky;
 	av_world_config_init(&cfg);
 	cfg.policy = g_policy;
 	cfg.zero_page = zero_page;
-	cfg.allocator = &a;
+	cfg.allocator = &lim.allocator;
 	int rc = av_world_create(&cfg, &r.w);
 	if (rc == 0) {
 		if (!sticky) {
@@ -102,10 +103,10 @@ static uint64_t run_once(uint64_t fail_at, int sticky, int zero_page, uint64_t *
 	} else {
 		assert_int_equal(rc, -ENOMEM);
 	}
-	assert_int_equal(ta.outstanding_bytes, 0);
-	assert_int_equal(ta.outstanding_blocks, 0);
-	*failures = ta.failures;
-	return ta.nr_allocs;
+	assert_int_equal(lim.live_bytes, 0);
+	assert_int_equal(lim.live_allocs, 0);
+	*failures = lim.refused_nth;
+	return lim.allocations;
 }
 
 static void every_allocation_fails_once(void **state)

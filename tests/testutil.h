@@ -20,44 +20,6 @@
 #define RW (AV_PROT_READ | AV_PROT_WRITE)
 #define RO AV_PROT_READ
 
-/* An allocator that counts what is outstanding and can fail on demand:
- * the fail_at-th allocation (1-based) fails, and every later one too if
- * sticky. */
-struct test_alloc {
-	uint64_t nr_allocs;
-	uint64_t fail_at;
-	int sticky;
-	uint64_t failures;
-	int64_t outstanding_bytes;
-	int64_t outstanding_blocks;
-};
-
-static inline void *test_alloc_fn(void *ctx, size_t size, enum av_obj_kind kind)
-{
-	struct test_alloc *t = ctx;
-	(void)kind;
-	t->nr_allocs++;
-	if (t->fail_at && (t->nr_allocs == t->fail_at || (t->sticky && t->nr_allocs > t->fail_at))) {
-		t->failures++;
-		return NULL;
-	}
-	void *p = malloc(size);
-	if (p) {
-		t->outstanding_bytes += (int64_t)size;
-		t->outstanding_blocks++;
-	}
-	return p;
-}
-
-static inline void test_free_fn(void *ctx, void *p, size_t size, enum av_obj_kind kind)
-{
-	struct test_alloc *t = ctx;
-	(void)kind;
-	t->outstanding_bytes -= (int64_t)size;
-	t->outstanding_blocks--;
-	free(p);
-}
-
 static inline av_world *new_world_with(const char *policy, int zero_page,
 				       const struct av_allocator *a)
 {

@@ -4,6 +4,7 @@
  * docs/anonvma.1 is the manual.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,9 @@ static const char usage_text[] =
 "  --json             print one JSON object: checkpoints and errors\n"
 "  --check            run the invariant checker after every command\n"
 "  --trace            print each command and what it changed\n"
+"  --max-memory SIZE  memory the world may hold (default 1G; 0: no limit)\n"
+"  --fail-alloc N     refuse the world's Nth allocation (testing)\n"
+"  --fail-alloc-from N  refuse the Nth and every later allocation\n"
 "\n"
 "exit status: 0 ok, 1 a failed expect or check, 2 a usage, parse or\n"
 "process-name error.  See anonvma(1).\n";
@@ -43,6 +47,27 @@ static int usage_error(const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fputs("\nTry 'anonvma --help'.\n", stderr);
 	return RUN_USAGE;
+}
+
+/* A decimal count with an optional K, M or G (binary) suffix. */
+static int parse_size(const char *s, uint64_t *out)
+{
+	uint64_t v = 0, mult = 1;
+	const char *c = s;
+
+	for (; *c >= '0' && *c <= '9'; c++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*c - '0');
+	}
+	if (c == s)
+		return -1;
+	if (*c && !c[1])
+		mult = *c == 'K' ? 1ULL << 10 : *c == 'M' ? 1ULL << 20 : *c == 'G' ? 1ULL << 30 : 0;
+	if (!mult || (*c && c[1]) || v > UINT64_MAX / mult)
+		return -1;
+	*out = v * mult;
+	return 0;
 }
 
 /* Options shared by run and demo.  Returns the index of the first operand,
@@ -62,6 +87,22 @@ static int parse_options(int argc, char **argv, int first, struct run_opts *o)
 		if (strcmp(a, "--json") == 0) { o->json = 1; continue; }
 		if (strcmp(a, "--check") == 0) { o->check = 1; continue; }
 		if (strcmp(a, "--trace") == 0) { o->trace = 1; continue; }
+		if (strcmp(a, "--max-memory") == 0 || strcmp(a, "--fail-alloc") == 0 ||
+		    strcmp(a, "--fail-alloc-from") == 0) {
+			uint64_t v;
+			if (i + 1 == argc)
+				return usage_error("option '%s' needs a value", a), -1;
+			if (parse_size(argv[++i], &v))
+				return usage_error("'%s' is not a number (decimal, optional K, M or G)",
+						   argv[i]), -1;
+			if (a[2] == 'm') {
+				o->max_memory = v;
+			} else {
+				o->fail_alloc = v;
+				o->fail_alloc_after = a[12] == '-';
+			}
+			continue;
+		}
 		if (strncmp(a, "--policy", 8) == 0 || strncmp(a, "--zero-page", 11) == 0) {
 			const char *eq = strchr(a, '=');
 			size_t n = eq ? (size_t)(eq - a) : strlen(a);
@@ -220,7 +261,7 @@ static void list_fields(void)
 
 int main(int argc, char **argv)
 {
-	struct run_opts o = { .zero_page = -1 };
+	struct run_opts o = { .zero_page = -1, .max_memory = 1ULL << 30 };
 	int i;
 
 	if (argc < 2)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <anonvma/anonvma.h>
+#include <anonvma/limiter.h>
 #include "run.h"
 #include "fields.h"
 #include "show.h"
@@ -29,6 +30,8 @@ struct runner {
 	const struct run_opts *o;
 	FILE *out, *err, *info;     /* info: show/tree/trace (stderr with --json) */
 	av_world *w;
+	struct av_limiter limiter;  /* --max-memory and --fail-alloc */
+	uint64_t refused_budget;    /* limiter.refused_budget already reported */
 	av_pid *pids;               /* by name index; -1 if not live */
 	struct point *points;
 	size_t npoints, points_cap;
@@ -217,9 +220,17 @@ static int record_error(struct runner *r, const struct scn_cmd *c, int err)
 
 	if (r->o->on_error)
 		r->o->on_error(r->o->ctx, c->line, c->op, err);
-	if (!r->o->quiet)
-		fprintf(r->err, "%s:%d: %s: %s\n", r->s->file, c->line, scn_op_name(c->op),
+	if (!r->o->quiet) {
+		fprintf(r->err, "%s:%d: %s: %s", r->s->file, c->line, scn_op_name(c->op),
 			errno_name(err));
+		if (err == -ENOMEM && r->limiter.refused_budget != r->refused_budget)
+			fprintf(r->err, " (the world's memory limit of %" PRIu64 " bytes; "
+				"raise it with --max-memory)", r->limiter.max_bytes);
+		if (err == -ENOMEM && r->limiter.refused_nth)
+			fprintf(r->err, " (--fail-alloc)");
+		fputc('\n', r->err);
+	}
+	r->refused_budget = r->limiter.refused_budget;
 	if (r->o->trace)
 		fprintf(r->info, "    refused: %s\n", av_world_error(r->w));
 	if (!e)
@@ -398,6 +409,16 @@ static int step(struct runner *r, const struct scn_cmd *c, struct id_set *before
 	return rc;
 }
 
+static int step_hooked(struct runner *r, const struct scn_cmd *c, struct id_set *before,
+		       struct id_set *after)
+{
+	int rc = step(r, c, before, after);
+
+	if (r->o->on_step && c->op != SCN_NARRATE)
+		r->o->on_step(r->o->ctx, c->line, c->op, r->w);
+	return rc;
+}
+
 /* ---- the report ---- */
 
 static void json_string(FILE *f, const char *s)
@@ -444,9 +465,13 @@ static int world_for(struct runner *r)
 	cfg.policy = r->o->policy ? r->o->policy : r->s->policy ? r->s->policy : cfg.policy;
 	if (r->o->zero_page >= 0)
 		cfg.zero_page = r->o->zero_page;
-	if (r->o->allocator)
-		cfg.allocator = r->o->allocator;
+	av_limiter_init(&r->limiter, r->o->allocator);
+	r->limiter.max_bytes = r->o->max_memory;
+	r->limiter.fail_nth = r->o->fail_alloc;
+	r->limiter.fail_after = r->o->fail_alloc_after;
+	cfg.allocator = &r->limiter.allocator;
 	if ((err = av_world_create(&cfg, &r->w))) {
+		r->w = NULL;
 		fprintf(r->err, "%s: cannot create a world: %s\n", r->s->file, errno_name(err));
 		return RUN_USAGE;
 	}
@@ -467,7 +492,7 @@ int run_scenario(const struct scenario *s, const struct run_opts *o, FILE *out, 
 		for (size_t i = 0; i < s->nnames; i++)
 			r.pids[i] = -1;
 		for (size_t i = 0; i < s->n && rc == RUN_OK; i++)
-			rc = step(&r, &s->cmds[i], &before, &after);
+			rc = step_hooked(&r, &s->cmds[i], &before, &after);
 	}
 	if (rc == -ENOMEM) {
 		fprintf(err, "%s: out of memory in the tool itself\n", s->file);

@@ -16,11 +16,16 @@ struct run_opts {
 	int check;              /* av_check after every command */
 	int trace;              /* print each command and what it changed */
 	const struct av_allocator *allocator;  /* NULL: the default */
+	uint64_t max_memory;    /* bytes the world may hold; 0: no limit */
+	uint64_t fail_alloc;    /* refuse the world's Nth allocation; 0: never */
+	int fail_alloc_after;   /* ... and every one after it */
 	/* For tools built on the runner (kcheck): no text, no error lines;
 	 * instead these are called at each `stats` and each refusal. */
 	int quiet;
 	void (*on_point)(void *ctx, int line, av_world *w, const av_pid *pids);
 	void (*on_error)(void *ctx, int line, enum scn_op op, int err);
+	/* After each command, refused or not (tests: check, count). */
+	void (*on_step)(void *ctx, int line, enum scn_op op, av_world *w);
 	void *ctx;
 };
 

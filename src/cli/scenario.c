@@ -375,6 +375,8 @@ static int parse_command(struct parser *p)
 	rc = cmd.op == SCN_EXPECT ? parse_expect(p, &cmd) : parse_args(p, &cmd);
 	if (rc)
 		return rc;
+	if (p->s->n == SCN_MAX_COMMANDS)
+		return perr(p, 1, "more than %d commands", SCN_MAX_COMMANDS);
 	if ((rc = push(p->s, &cmd)))
 		return rc;
 	apply_liveness(p, &cmd);

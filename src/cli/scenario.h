@@ -49,6 +49,7 @@ struct scenario {
 /* Limits of the parser (docs/anonvma.1, LIMITS). */
 #define SCN_MAX_LINE   4096
 #define SCN_MAX_NAME   64
+#define SCN_MAX_COMMANDS 1000000
 
 /* Parse the whole of f.  0 on success; on a syntax or name error, -1 with
  * "FILE:LINE:COL: message" in err.  -ENOMEM if memory ran out. */

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz_ops.c - libFuzzer target: bytes become a sequence of operations on
+ * one world.
+ *
+ * Byte 0 picks the policy and the zero page; bytes 1-2 may pick an
+ * allocation to refuse (and whether every later one is refused too), so
+ * the fuzzer explores error paths as well.  Then every 4 bytes are one
+ * operation: what, which process, and two small numbers that become
+ * addresses and lengths in a 64-page window, where VMAs collide, split and
+ * merge often.  After each operation av_check() must hold; at the end the
+ * world is destroyed and every byte it took must be back.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <anonvma/anonvma.h>
+#include <anonvma/limiter.h>
+
+#define BASE    0x10000000ULL
+#define WINDOW  64          /* pages */
+#define NPROCS  8
+#define MAX_OPS 512
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+struct fuzz {
+	av_world *w;
+	struct av_limiter lim;
+	av_pid pids[NPROCS];
+};
+
+static void check(struct fuzz *f, unsigned op)
+{
+	int rc;
+
+	f->lim.paused = true;
+	rc = av_check(f->w);
+	f->lim.paused = false;
+	if (rc) {
+		fprintf(stderr, "after op %u: %s\n", op, av_world_error(f->w));
+		abort();
+	}
+}
+
+static uint64_t page_addr(uint8_t v) { return BASE + (uint64_t)(v % WINDOW) * AV_PAGE_SIZE; }
+static uint64_t page_len(uint8_t v) { return (uint64_t)(v % 16 + 1) * AV_PAGE_SIZE; }
+
+/* One operation; its result is not judged (refusals are normal), only
+ * what it leaves behind. */
+static void one_op(struct fuzz *f, const uint8_t *b)
+{
+	av_world *w = f->w;
+	av_pid *pid = &f->pids[b[1] % NPROCS], child;
+	uint64_t a = page_addr(b[2]), len = page_len(b[3]), n;
+	int prot = b[3] >> 6 == 0 ? AV_PROT_NONE : b[3] >> 6 == 1 ? AV_PROT_READ
+						 : AV_PROT_READ | AV_PROT_WRITE;
+
+	switch (b[0] % 15) {
+	case 0:
+		if (*pid < 0 && av_proc_create(w, &child) == 0)
+			*pid = child;
+		break;
+	case 1: {
+		av_pid *slot = &f->pids[b[2] % NPROCS];
+		if (*slot < 0 && av_fork(w, *pid, &child) == 0)
+			*slot = child;
+		break;
+	}
+	case 2:
+		if (av_exit(w, *pid) == 0)
+			*pid = -1;
+		break;
+	case 3:  av_mmap(w, *pid, a, len, prot); break;
+	case 4:  av_munmap(w, *pid, a, len); break;
+	case 5:  av_mprotect(w, *pid, a, len, prot); break;
+	case 6:  av_mremap(w, *pid, a, len, page_len(b[2] >> 4), 0, 0); break;
+	case 7:
+		av_mremap(w, *pid, a, len, len, AV_MREMAP_MAYMOVE | AV_MREMAP_FIXED,
+			  page_addr((uint8_t)(b[2] + 17 + b[3])));
+		break;
+	case 8:  av_madvise_dontneed(w, *pid, a, len); break;
+	case 9:  av_touch(w, *pid, a, len, 0); break;
+	case 10: av_touch(w, *pid, a, len, 1); break;
+	case 11: av_reclaim(w, *pid, a, len, &n); break;
+	case 12: av_age(w, *pid, a, len, &n); break;
+	case 13: av_migrate(w, *pid, a, len, &n); break;
+	case 14: av_walk_page(w, b[2] % 256, (enum av_walk_op)(b[3] % 3)); break;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fuzz f;
+	struct av_world_config cfg;
+	unsigned ops = 0;
+
+	if (size < 3)
+		return 0;
+	av_limiter_init(&f.lim, NULL);
+	if (data[1])
+		f.lim.fail_nth = (uint64_t)data[1] * 4 + (data[2] & 3);
+	f.lim.fail_after = data[2] & 4;
+	av_world_config_init(&cfg);
+	cfg.policy = data[0] & 1 ? "2.6.35" : "linux-6.18";
+	cfg.zero_page = (data[0] & 2) != 0;
+	cfg.max_frames = 1024;
+	cfg.max_swap_slots = 1024;
+	cfg.allocator = &f.lim.allocator;
+	if (av_world_create(&cfg, &f.w))
+		return 0;       /* the refused allocation was the world's own */
+	for (int i = 0; i < NPROCS; i++)
+		f.pids[i] = -1;
+	for (size_t i = 3; i + 4 <= size && ops < MAX_OPS; i += 4, ops++) {
+		one_op(&f, data + i);
+		check(&f, ops);
+	}
+	av_world_destroy(f.w);
+	if (f.lim.live_bytes || f.lim.live_allocs) {
+		fprintf(stderr, "%llu bytes in %llu blocks never freed\n",
+			(unsigned long long)f.lim.live_bytes, (unsigned long long)f.lim.live_allocs);
+		abort();
+	}
+	return 0;
+}

@@ -8,6 +8,7 @@
 #   make tsan       the stress tool under ThreadSanitizer, 60 s per policy
 #   make fuzz       the libFuzzer targets, FUZZ_SECONDS (60) each
 #   make coverage   line and branch coverage of the test suite (llvm-cov)
+#   make bench      the benchmarks: bench/results/ (JSON, Markdown, SVG plots)
 #   make install    PREFIX=/usr/local (DESTDIR honoured)
 
 CC      ?= cc
@@ -41,15 +42,15 @@ KRUN_SRC := $(wildcard src/krun/*.c) src/cli/scenario.c src/cli/fields.c src/cli
 KRUN_OBJ := $(KRUN_SRC:%.c=$(BUILD)/krun-obj/%.o)
 KRUN    := $(BUILD)/anonvma-krun
 TESTS   := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
-SCRIPT_TESTS := cli.sh kcheck.sh stress.sh
+SCRIPT_TESTS := cli.sh kcheck.sh stress.sh bench.sh
 TEST_BIN := $(TESTS:%=$(BUILD)/tests/%)
 HEADERS := $(wildcard include/anonvma/*.h)
 
 STATIC := $(BUILD)/libanonvma.a
 SHARED := $(BUILD)/libanonvma.so.$(VERSION)
 
-.PHONY: all lib cli tests test run kcheck asan tsan fuzz fuzzers coverage deps install clean golden-update
-all: lib cli tests
+.PHONY: all lib cli tests test run kcheck asan tsan fuzz fuzzers coverage bench benches deps install clean golden-update
+all: lib cli tests benches
 
 cli: $(CLI) $(KRUN)
 
@@ -170,6 +171,20 @@ $(BUILD)/fuzz/%: fuzz/%.c $(CLI_LIB) $(STATIC) $(BUILD)/.flags
 fuzz: deps
 	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g -fno-omit-frame-pointer" SAN="$(FUZZ_SAN)" fuzzers
 	@sh scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS) $(FUZZERS)
+
+# Benchmarks (bench/): results, plots and a summary in bench/results/.
+# Separate from the tests, which never time anything.
+BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/bench_*.c))
+benches: $(BENCH_BIN)
+$(BUILD)/bench/%: bench/%.c bench/bench.h $(STATIC) $(BUILD)/.flags
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $< $(STATIC) -o $@ $(ALL_LDFLAGS) $(LDLIBS)
+
+bench: deps
+	@sh scripts/deps.sh bench
+	$(MAKE) all benches
+	@sh bench/run.sh $(BUILD)
 
 # Line and branch coverage of src/core and src/vm over the test suite.
 coverage: deps

@@ -9,6 +9,8 @@ command -v clang >/dev/null 2>&1 || need="$need clang"
 # libFuzzer and the sanitizer runtimes (make fuzz, make asan).
 ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 ||
 	need="$need libclang-rt-14-dev"
+# Plots (make bench, which calls `deps.sh bench`).
+[ "${1:-}" = bench ] && { command -v gnuplot >/dev/null 2>&1 || need="$need gnuplot-nox"; }
 # Coverage reports (make coverage).
 command -v llvm-cov >/dev/null 2>&1 || need="$need llvm"
 [ -z "$need" ] && exit 0

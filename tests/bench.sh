@@ -1,0 +1,27 @@
+#!/bin/sh
+# bench.sh BUILD - the benchmarks still run: each program in its --quick
+# form (small sizes, one run) must finish and write its JSON, data and
+# Markdown.  Nothing is timed or compared here: figures belong to
+# `make bench`.
+build=$1
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+fail=0
+for b in fork precision metadata scale locks; do
+	if ! "$build/bench/bench_$b" --quick --runs 1 --out "$out" --anonvma "$build/anonvma" \
+	     > "$out/$b.log" 2>&1; then
+		echo "bench: FAIL: bench_$b --quick:" >&2
+		tail -5 "$out/$b.log" >&2
+		fail=1
+		continue
+	fi
+	for ext in json dat md; do
+		if [ ! -s "$out/$b.$ext" ]; then
+			echo "bench: FAIL: bench_$b wrote no $b.$ext" >&2
+			fail=1
+		fi
+	done
+	grep -q '"results": \[' "$out/$b.json" || { echo "bench: FAIL: $b.json has no results" >&2; fail=1; }
+done
+[ $fail -eq 0 ] && echo "bench: all 5 benchmarks run (--quick)"
+exit $fail

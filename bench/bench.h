@@ -163,6 +163,22 @@ static inline void bench_args(int argc, char **argv, struct bench_opts *o)
 		bench_die("--runs takes 1 to %d", MAX_SAMPLES);
 }
 
+/* Open NAME.json (its header written), NAME.dat and NAME.md in o->out. */
+static inline void bench_start(const struct bench_opts *o, const char *name, int argc,
+			       char **argv, FILE **js, FILE **dat, FILE **md)
+{
+	*js = bench_open(o->out, name, "json");
+	*dat = bench_open(o->out, name, "dat");
+	*md = bench_open(o->out, name, "md");
+	json_header(*js, name, argc, argv);
+}
+
+static inline void bench_finish(FILE *js, FILE *dat, FILE *md)
+{
+	if (fclose(js) | fclose(dat) | fclose(md))
+		bench_die("cannot write the results: %s", strerror(errno));
+}
+
 static inline av_world *bench_world(const char *policy, uint64_t max_frames)
 {
 	struct av_world_config cfg;

@@ -137,10 +137,7 @@ int main(int argc, char **argv)
 	static char rows[sizeof(pages_grid) / sizeof(*pages_grid)][1024];
 
 	bench_args(argc, argv, &o);
-	js = bench_open(o.out, "fork", "json");
-	dat = bench_open(o.out, "fork", "dat");
-	md = bench_open(o.out, "fork", "md");
-	json_header(js, "fork", argc, argv);
+	bench_start(&o, "fork", argc, argv, &js, &dat, &md);
 	kernel_side(0, 1, o.runs, &empty);
 	fprintf(js, " \"unit\": \"ns per fork+exit\",\n \"kernel_empty_ns\": ");
 	json_samples(js, &empty);
@@ -207,8 +204,6 @@ int main(int argc, char **argv)
 			"care about.\n",
 			per_vma_kernel / 1e3, per_vma_model / 1e3);
 	fputs("\n![fork cost](fork.svg)\n\n", md);
-	fclose(js);
-	fclose(dat);
-	fclose(md);
+	bench_finish(js, dat, md);
 	return 0;
 }

@@ -46,10 +46,7 @@ int main(int argc, char **argv)
 	int first = 1;
 
 	bench_args(argc, argv, &o);
-	js = bench_open(o.out, "locks", "json");
-	dat = bench_open(o.out, "locks", "dat");
-	md = bench_open(o.out, "locks", "md");
-	json_header(js, "locks", argc, argv);
+	bench_start(&o, "locks", argc, argv, &js, &dat, &md);
 	fprintf(js, " \"seconds_per_run\": %d,\n \"results\": [", SECONDS);
 	fprintf(dat, "# threads wait_6.18 min max wait_2.6.35 min max\n");
 	fprintf(md, "## 5. Lock contention\n\n"
@@ -84,8 +81,6 @@ int main(int argc, char **argv)
 	}
 	fputs("\n ]}\n", js);
 	fprintf(md, "\n![locks](locks.svg)\n\n");
-	fclose(js);
-	fclose(dat);
-	fclose(md);
+	bench_finish(js, dat, md);
 	return 0;
 }

@@ -171,10 +171,7 @@ int main(int argc, char **argv)
 	bench_args(argc, argv, &o);
 	depth = o.quick ? 100 : 2000;
 	rounds = o.quick ? 20 : 200;
-	js = bench_open(o.out, "metadata", "json");
-	dat = bench_open(o.out, "metadata", "dat");
-	md = bench_open(o.out, "metadata", "md");
-	json_header(js, "metadata", argc, argv);
+	bench_start(&o, "metadata", argc, argv, &js, &dat, &md);
 	fprintf(js, " \"note\": \"deterministic counts: one run; steps are [generation, anon_vmas, "
 		"avcs, vmas] (handoff) or [round, busy anon_vmas, avcs, vmas, idle anon_vmas, avcs, "
 		"vmas] (churn)\",\n \"results\": [");
@@ -234,8 +231,6 @@ int main(int argc, char **argv)
 	fprintf(md, "\nThe live kernel (`anonvma kcheck`, linux-6.18 counts at every step):\n"
 		"handoff 10 generations: %s; 50: %s; 200: %s; churn 10 rounds: %s.\n\n"
 		"![metadata](metadata.svg)\n\n", kres[0], kres[1], kres[2], kres[3]);
-	fclose(js);
-	fclose(dat);
-	fclose(md);
+	bench_finish(js, dat, md);
 	return 0;
 }

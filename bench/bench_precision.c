@@ -91,10 +91,7 @@ int main(int argc, char **argv)
 	double summary[NR_SHAPES][2];
 
 	bench_args(argc, argv, &o);
-	js = bench_open(o.out, "precision", "json");
-	dat = bench_open(o.out, "precision", "dat");
-	md = bench_open(o.out, "precision", "md");
-	json_header(js, "precision", argc, argv);
+	bench_start(&o, "precision", argc, argv, &js, &dat, &md);
 	fputs(" \"note\": \"deterministic counts: one run\",\n \"results\": [", js);
 	fprintf(md, "## 2. Rmap walk precision\n\n"
 		"PTEs found per VMA visited, walking each page once (1.0: the walk visits\n"
@@ -140,8 +137,6 @@ int main(int argc, char **argv)
 		fprintf(md, "%s%s %.3f (6.18) vs %.3f (2.6.35)", s ? "; " : "", shape_name[s],
 			summary[s][0], summary[s][1]);
 	fprintf(md, ".\n\n![precision](precision.svg)\n\n");
-	fclose(js);
-	fclose(dat);
-	fclose(md);
+	bench_finish(js, dat, md);
 	return 0;
 }

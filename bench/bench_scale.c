@@ -91,10 +91,7 @@ int main(int argc, char **argv)
 	int first = 1;
 
 	bench_args(argc, argv, &o);
-	js = bench_open(o.out, "scale", "json");
-	dat = bench_open(o.out, "scale", "dat");
-	md = bench_open(o.out, "scale", "md");
-	json_header(js, "scale", argc, argv);
+	bench_start(&o, "scale", argc, argv, &js, &dat, &md);
 	fputs(" \"unit\": \"ns per operation (fork_exit: per fork+exit)\",\n \"results\": [", js);
 	fprintf(md, "## 4. Scale\n\n"
 		"Per operation, median of %d runs, linux-6.18. A fault and a walk should\n"
@@ -107,8 +104,6 @@ int main(int argc, char **argv)
 	series(js, dat, md, "vmas", vmas, o.quick ? 2 : 4, 1, o.runs, &first);
 	fputs("\n ]}\n", js);
 	fprintf(md, "\n![scale](scale.svg)\n\n");
-	fclose(js);
-	fclose(dat);
-	fclose(md);
+	bench_finish(js, dat, md);
 	return 0;
 }

@@ -31,7 +31,7 @@ struct runner {
 	FILE *out, *err, *info;     /* info: show/tree/trace (stderr with --json) */
 	av_world *w;
 	struct av_limiter limiter;  /* --max-memory and --fail-alloc */
-	uint64_t refused_budget;    /* limiter.refused_budget already reported */
+	uint64_t refused_budget, refused_nth;  /* the limiter's refusals before this command */
 	av_pid *pids;               /* by name index; -1 if not live */
 	struct point *points;
 	size_t npoints, points_cap;
@@ -223,14 +223,14 @@ static int record_error(struct runner *r, const struct scn_cmd *c, int err)
 	if (!r->o->quiet) {
 		fprintf(r->err, "%s:%d: %s: %s", r->s->file, c->line, scn_op_name(c->op),
 			errno_name(err));
+		/* Say which limit refused, if one did during this command. */
 		if (err == -ENOMEM && r->limiter.refused_budget != r->refused_budget)
 			fprintf(r->err, " (the world's memory limit of %" PRIu64 " bytes; "
 				"raise it with --max-memory)", r->limiter.max_bytes);
-		if (err == -ENOMEM && r->limiter.refused_nth)
+		if (err == -ENOMEM && r->limiter.refused_nth != r->refused_nth)
 			fprintf(r->err, " (--fail-alloc)");
 		fputc('\n', r->err);
 	}
-	r->refused_budget = r->limiter.refused_budget;
 	if (r->o->trace)
 		fprintf(r->info, "    refused: %s\n", av_world_error(r->w));
 	if (!e)
@@ -412,8 +412,11 @@ static int step(struct runner *r, const struct scn_cmd *c, struct id_set *before
 static int step_hooked(struct runner *r, const struct scn_cmd *c, struct id_set *before,
 		       struct id_set *after)
 {
-	int rc = step(r, c, before, after);
+	int rc;
 
+	r->refused_budget = r->limiter.refused_budget;
+	r->refused_nth = r->limiter.refused_nth;
+	rc = step(r, c, before, after);
 	if (r->o->on_step && c->op != SCN_NARRATE)
 		r->o->on_step(r->o->ctx, c->line, c->op, r->w);
 	return rc;

@@ -597,6 +597,15 @@ int kcheck_main(const struct kcheck_opts *o, char *const *files, int nfiles)
 		       o->policy, u.release, o->runs, o->runs == 1 ? "" : "s");
 	for (int i = 0; i < nfiles; i++) {
 		r = check_file(&k, files[i]);
+		if (r == KRUN_SKIP && k.files) {
+			/* Measurable a moment ago: something broke, not a skip
+			 * (the runner said what on stderr). */
+			fprintf(stderr, "anonvma kcheck: %s: the live kernel became unmeasurable "
+				"after %zu scenario%s had been measured\n", files[i], k.files,
+				k.files == 1 ? "" : "s");
+			rc = RUN_FAILED;
+			break;
+		}
 		if (r == KRUN_SKIP) {
 			rc = KRUN_SKIP;
 			break;

@@ -91,12 +91,13 @@ static uint64_t run_case(const struct scenario *s, const char *policy, uint64_t 
 	if (h.other_error)
 		fail_msg("%s: allocation %llu refused at line %d, reported as errno %d",
 			 s->file, (unsigned long long)nth, h.refused_line, -h.other_error);
-	/* The tool's own reports (show, tree, stats, expect, check) may stop
-	 * the run for want of memory, or do without it (av_stats_read counts
-	 * another way); a library operation must say ENOMEM. */
-	/* mremap, like Linux's move_vma, keeps its success when unmapping the
-	 * old range fails after the pages moved: that range stays mapped,
-	 * empty (av_check has verified the world all the same). */
+	/* A library operation must say ENOMEM, with two exceptions.  The
+	 * tool's own reports (show, tree, stats, expect, check) may stop the
+	 * run for want of memory, or do without it (av_stats_read counts
+	 * another way).  mremap, like Linux's move_vma, keeps its success when
+	 * unmapping the old range fails after the pages moved: that range
+	 * stays mapped and empty (av_check has verified the world all the
+	 * same). */
 	if (h.refused_line && h.enomem_line != h.refused_line && !reporting(h.refused_op) &&
 	    h.refused_op != SCN_MREMAP)
 		fail_msg("%s: allocation %llu refused at line %d, but ENOMEM %s%d", s->file,

@@ -339,7 +339,8 @@ static void on_model_error(void *ctx, int line, enum scn_op op, int err)
 static int model_run(struct kcheck *k, const struct scenario *s, struct report *out)
 {
 	struct run_opts o = { .policy = k->o->policy, .zero_page = k->zero_page, .quiet = 1,
-			      .on_point = on_model_point, .on_error = on_model_error, .ctx = k };
+			      .max_memory = RUN_DEFAULT_MAX_MEMORY, .on_point = on_model_point,
+			      .on_error = on_model_error, .ctx = k };
 	FILE *null = fopen("/dev/null", "w");
 	int rc;
 

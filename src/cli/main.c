@@ -261,7 +261,7 @@ static void list_fields(void)
 
 int main(int argc, char **argv)
 {
-	struct run_opts o = { .zero_page = -1, .max_memory = 1ULL << 30 };
+	struct run_opts o = { .zero_page = -1, .max_memory = RUN_DEFAULT_MAX_MEMORY };
 	int i;
 
 	if (argc < 2)

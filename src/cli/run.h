@@ -29,6 +29,9 @@ struct run_opts {
 	void *ctx;
 };
 
+/* The memory a scenario's world may hold unless --max-memory says otherwise. */
+#define RUN_DEFAULT_MAX_MEMORY (1ULL << 30)
+
 /* Exit statuses of `anonvma run`. */
 enum { RUN_OK = 0, RUN_FAILED = 1, RUN_USAGE = 2 };
 

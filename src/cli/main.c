@@ -49,27 +49,6 @@ static int usage_error(const char *fmt, const char *arg)
 	return RUN_USAGE;
 }
 
-/* A decimal count with an optional K, M or G (binary) suffix. */
-static int parse_size(const char *s, uint64_t *out)
-{
-	uint64_t v = 0, mult = 1;
-	const char *c = s;
-
-	for (; *c >= '0' && *c <= '9'; c++) {
-		if (v > (UINT64_MAX - 9) / 10)
-			return -1;
-		v = v * 10 + (uint64_t)(*c - '0');
-	}
-	if (c == s)
-		return -1;
-	if (*c && !c[1])
-		mult = *c == 'K' ? 1ULL << 10 : *c == 'M' ? 1ULL << 20 : *c == 'G' ? 1ULL << 30 : 0;
-	if (!mult || (*c && c[1]) || v > UINT64_MAX / mult)
-		return -1;
-	*out = v * mult;
-	return 0;
-}
-
 /* Options shared by run and demo.  Returns the index of the first operand,
  * or -1 after a usage error. */
 static int parse_options(int argc, char **argv, int first, struct run_opts *o)
@@ -92,9 +71,9 @@ static int parse_options(int argc, char **argv, int first, struct run_opts *o)
 			uint64_t v;
 			if (i + 1 == argc)
 				return usage_error("option '%s' needs a value", a), -1;
-			if (parse_size(argv[++i], &v))
-				return usage_error("'%s' is not a number (decimal, optional K, M or G)",
-						   argv[i]), -1;
+			if (scn_number(argv[++i], 1, &v))
+				return usage_error("'%s' is not a number (decimal or 0x-hex, optional "
+						   "K, M or G)", argv[i]), -1;
 			if (a[2] == 'm') {
 				o->max_memory = v;
 			} else {

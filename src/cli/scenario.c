@@ -75,10 +75,9 @@ static int perr(struct parser *p, int col, const char *fmt, ...)
 
 /* ---- numbers ---- */
 
-static int parse_number(struct parser *p, const struct token *t, int allow_suffix,
-			const char *what, uint64_t *out)
+int scn_number(const char *s, int allow_suffix, uint64_t *out)
 {
-	const char *c = t->s;
+	const char *c = s;
 	uint64_t v = 0, base = 10, mult = 1;
 	int digits = 0;
 
@@ -97,7 +96,7 @@ static int parse_number(struct parser *p, const struct token *t, int allow_suffi
 		else
 			break;
 		if (v > (UINT64_MAX - d) / base)
-			return perr(p, t->col, "%s '%s' is too large", what, t->s);
+			return SCN_NUM_TOO_LARGE;
 		v = v * base + d;
 		digits++;
 	}
@@ -110,12 +109,24 @@ static int parse_number(struct parser *p, const struct token *t, int allow_suffi
 			mult = 1;
 	}
 	if (!digits || *c)
+		return SCN_NUM_BAD;
+	if (v > UINT64_MAX / mult)
+		return SCN_NUM_TOO_LARGE;
+	*out = v * mult;
+	return 0;
+}
+
+static int parse_number(struct parser *p, const struct token *t, int allow_suffix,
+			const char *what, uint64_t *out)
+{
+	switch (scn_number(t->s, allow_suffix, out)) {
+	case SCN_NUM_TOO_LARGE:
+		return perr(p, t->col, "%s '%s' is too large", what, t->s);
+	case SCN_NUM_BAD:
 		return perr(p, t->col, "%s '%s' is not a number%s", what, t->s,
 			    allow_suffix ? " (decimal or 0x-hex, optional K, M or G)"
 					 : " (decimal or 0x-hex)");
-	if (v > UINT64_MAX / mult)
-		return perr(p, t->col, "%s '%s' is too large", what, t->s);
-	*out = v * mult;
+	}
 	return 0;
 }
 

@@ -61,6 +61,10 @@ void scn_free(struct scenario *s);
 /* Every page an mmap or mremap of s may map, sorted, each once (in
  * *pages, to free).  -E2BIG beyond max pages, -ENOMEM. */
 int scn_pages(const struct scenario *s, size_t max, uint64_t **pages, size_t *npages);
+/* A number as scenarios write it: decimal or 0x-hex, and with allow_suffix
+ * an optional K, M or G.  0, or one of these: */
+enum { SCN_NUM_BAD = -1, SCN_NUM_TOO_LARGE = -2 };
+int scn_number(const char *s, int allow_suffix, uint64_t *out);
 const char *scn_op_name(enum scn_op op);
 const char *scn_cmp_name(enum scn_cmp c);
 

@@ -323,12 +323,13 @@ static int count_references(struct checker *c)
 	qsort(c->counts, c->nr_counts, sizeof(*c->counts), cmp_counts);
 	for (i = 0; i < c->nr_counts; i++) {
 		const struct anon_vma *av = c->counts[i].av;
-		if (!(k = counts_of(c, av->root)) || !counts_of(c, av->parent))
+		struct av_counts *parent = counts_of(c, av->parent);
+		if (!(k = counts_of(c, av->root)) || !parent)
 			return FAIL(c, "anon_vma %llu: its root or parent is not alive", ULL(av->id));
 		if (av->root != av)
 			k->refs++;
 		if (av->parent != av)
-			counts_of(c, av->parent)->children++;
+			parent->children++;
 	}
 	for (struct av_list *p = w->mms.next; p != &w->mms; p = p->next) {
 		struct av_mm *mm = av_list_entry(p, struct av_mm, node);

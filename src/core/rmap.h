@@ -91,9 +91,9 @@ void av_anon_vma_lock_write(struct av_world *w, struct anon_vma *av);
 void av_anon_vma_unlock_write(struct av_world *w, struct anon_vma *av);
 void av_anon_vma_lock_read(struct av_world *w, struct anon_vma *av);
 void av_anon_vma_unlock_read(struct av_world *w, struct anon_vma *av);
-/* Free the memory of retired anon_vmas after a grace period: when many
- * wait (BATCH).  QUIET frees them all at once: only for a
- * world no call is using (destroy), where no walker can hold one.  Call
+/* Free the memory of retired anon_vmas after a grace period, once many
+ * wait (BATCH); or all of them at once, with no grace period, in a world
+ * no call is using (QUIET: destroy), where no walker can hold one.  Call
  * holding no locks. */
 enum av_reclaim_when { AV_RECLAIM_BATCH, AV_RECLAIM_QUIET };
 void av_anon_vma_reclaim(struct av_world *w, enum av_reclaim_when when);

@@ -4,6 +4,7 @@
 #   make run        build, then run the built-in demo
 #   make test       install missing build dependencies (Debian), build, run all tests
 #   make kcheck     compare the linux-6.18 policy with the live kernel (root)
+#   make kcheck-random  10,000 random scenarios against the live kernel (root)
 #   make asan       the test suite under AddressSanitizer + UBSan
 #   make tsan       the stress tool under ThreadSanitizer, 60 s per policy
 #   make fuzz       the libFuzzer targets, FUZZ_SECONDS (60) each
@@ -42,14 +43,14 @@ KRUN_SRC := $(wildcard src/krun/*.c) src/cli/scenario.c src/cli/fields.c src/cli
 KRUN_OBJ := $(KRUN_SRC:%.c=$(BUILD)/krun-obj/%.o)
 KRUN    := $(BUILD)/anonvma-krun
 TESTS   := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
-SCRIPT_TESTS := cli.sh kcheck.sh stress.sh bench.sh
+SCRIPT_TESTS := cli.sh kcheck.sh kcheck-random.sh stress.sh bench.sh
 TEST_BIN := $(TESTS:%=$(BUILD)/tests/%)
 HEADERS := $(wildcard include/anonvma/*.h)
 
 STATIC := $(BUILD)/libanonvma.a
 SHARED := $(BUILD)/libanonvma.so.$(VERSION)
 
-.PHONY: all lib cli tests test run kcheck asan tsan fuzz fuzzers coverage bench benches deps install clean golden-update
+.PHONY: all lib cli tests test run kcheck kcheck-random asan tsan fuzz fuzzers coverage bench benches deps install clean golden-update
 all: lib cli tests benches
 
 cli: $(CLI) $(KRUN)
@@ -135,6 +136,15 @@ test: deps
 # The kernel corpus against the live kernel: 3 runs each, all must match.
 kcheck: all
 	$(CLI) kcheck --runs 3 scenarios/kernel/*.scn
+
+# Differential testing: random scenarios in the model and on the live kernel;
+# the first that differs is shrunk and saved to KCHECK_SAVE (docs/kernel-faithfulness.md).
+KCHECK_RANDOM ?= 10000
+KCHECK_SEED ?= 1
+KCHECK_SAVE ?= build/kcheck-random
+kcheck-random: all
+	@mkdir -p $(KCHECK_SAVE)
+	$(CLI) kcheck --random $(KCHECK_RANDOM) --seed $(KCHECK_SEED) --save-dir $(KCHECK_SAVE)
 
 # Regenerate the golden outputs of scenarios/examples (review the diff!).
 golden-update: cli

@@ -8,7 +8,7 @@ quick=${1:-}
 out=bench/results
 mkdir -p "$out"
 start=$(date +%s)
-for b in fork precision metadata scale locks; do
+for b in fork precision metadata scale locks kcheck; do
 	echo "bench: $b" >&2
 	"$build/bench/bench_$b" --out "$out" --anonvma "$build/anonvma" $quick
 done
@@ -24,7 +24,7 @@ took=$(( $(date +%s) - start ))
 	echo "samples, the machine and the command are in its JSON file; the plots are"
 	echo "drawn from the .dat files by bench/plots/*.gp."
 	echo
-	for s in fork precision metadata scale locks; do cat "$out/$s.md"; done
+	for s in fork precision metadata scale locks kcheck; do cat "$out/$s.md"; done
 } > "$out/README.md"
 rm -f "$out"/*.md.tmp
 echo "bench: results in $out/README.md (${took} s)" >&2

@@ -101,6 +101,16 @@ usage 2 kcheck
 usage 2 kcheck --runs 0 scenarios/kernel/k01-fork-cow-exit.scn
 usage 2 kcheck --policy linux-9 scenarios/kernel/k01-fork-cow-exit.scn
 usage 2 kcheck --bogus scenarios/kernel/k01-fork-cow-exit.scn
+usage 2 kcheck --random
+usage 2 kcheck --random 0
+usage 2 kcheck --random lots
+usage 2 kcheck --random 5 scenarios/kernel/k01-fork-cow-exit.scn
+usage 2 kcheck --random 5 --ops 1
+usage 2 kcheck --random 5 --procs 0
+usage 2 kcheck --random 5 --procs 65
+usage 2 kcheck --random 5 --seed -1
+usage 2 kcheck --seed 5 scenarios/kernel/k01-fork-cow-exit.scn
+usage 2 kcheck --save-dir /tmp scenarios/kernel/k01-fork-cow-exit.scn
 usage 2 stress --threads 0
 usage 2 stress --lock maybe
 usage 2 stress --seconds

@@ -4,15 +4,22 @@
  * on the live kernel (anonvma-krun), and compare every checkpoint.
  *
  * Per checkpoint: anon_vma and avc (kernel: the run minus its baseline),
- * vmas, anon_pages, anon_ptes, zero_ptes, swap_ptes, and the sharing
- * signature (which process maps which page to which frame, and whether the
- * frame is mapped exactly once).  Per scenario: the refused operations and
+ * vmas, anon_pages, anon_ptes, zero_ptes, swap_ptes, cow_copies (writes
+ * that copied a page rather than reuse it, so far), the mappings (each
+ * process's VMAs: start, end, protection), and the sharing signature
+ * (which process maps which page to which frame, and whether the frame is
+ * mapped exactly once).  Per scenario: the refused operations and
  * their errnos.  docs/kernel-faithfulness.md explains the method.
+ *
+ * One runner serves every scenario of a run (anonvma-krun --serve): it
+ * keeps its tracing instance, so a measurement costs the scenario's own
+ * work, not the set-up and teardown of tracefs.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,17 +31,21 @@
 #include "kcheck.h"
 #include "run.h"
 #include "errname.h"
+#include "buf.h"
 #include "../krun/krun.h"
 
-enum { F_ANON_VMA, F_AVC, F_VMAS, F_ANON_PAGES, F_ANON_PTES, F_ZERO_PTES, F_SWAP_PTES, NF };
+enum { F_ANON_VMA, F_AVC, F_VMAS, F_ANON_PAGES, F_ANON_PTES, F_ZERO_PTES, F_SWAP_PTES,
+       F_COW_COPIES, NF };
 static const char *const field_names[NF] = {
 	"anon_vma", "avc", "vmas", "anon_pages", "anon_ptes", "zero_ptes", "swap_ptes",
+	"cow_copies",
 };
 
 struct kpoint {
 	int line;
 	long v[NF];
-	char *share;
+	char *maps;             /* mappings in the window, process by process */
+	char *share;            /* who maps which frame */
 };
 
 struct kerr {
@@ -51,9 +62,16 @@ struct report {
 	size_t nerrs, ecap;
 };
 
+/* The kernel side: one anonvma-krun --serve. */
+struct krunner {
+	char *path;
+	pid_t pid;                  /* 0: not running */
+	FILE *to, *from;
+};
+
 struct kcheck {
 	const struct kcheck_opts *o;
-	const char *runner;
+	struct krunner runner;
 	int zero_page;              /* detected on the first run, -1 before */
 	size_t files, points, mismatched_files;
 	int json_first;
@@ -66,8 +84,10 @@ struct kcheck {
 
 static void report_free(struct report *r)
 {
-	for (size_t i = 0; i < r->npts; i++)
+	for (size_t i = 0; i < r->npts; i++) {
+		free(r->pts[i].maps);
 		free(r->pts[i].share);
+	}
 	free(r->pts);
 	free(r->errs);
 	memset(r, 0, sizeof(*r));
@@ -75,17 +95,14 @@ static void report_free(struct report *r)
 
 static struct kpoint *point_at(struct report *r, int line)
 {
+	struct kpoint *p;
+
 	for (size_t i = 0; i < r->npts; i++)
 		if (r->pts[i].line == line)
 			return &r->pts[i];
-	if (r->npts == r->cap) {
-		size_t c = r->cap ? 2 * r->cap : 16;
-		struct kpoint *p = realloc(r->pts, c * sizeof(*p));
-		if (!p)
-			return NULL;
-		r->pts = p;
-		r->cap = c;
-	}
+	if (!(p = buf_grow(r->pts, &r->cap, r->npts, sizeof(*p))))
+		return NULL;
+	r->pts = p;
 	memset(&r->pts[r->npts], 0, sizeof(r->pts[0]));
 	r->pts[r->npts].line = line;
 	return &r->pts[r->npts++];
@@ -93,14 +110,11 @@ static struct kpoint *point_at(struct report *r, int line)
 
 static int add_error(struct report *r, int line, const char *op, const char *name)
 {
-	if (r->nerrs == r->ecap) {
-		size_t c = r->ecap ? 2 * r->ecap : 16;
-		struct kerr *e = realloc(r->errs, c * sizeof(*e));
-		if (!e)
-			return -1;
-		r->errs = e;
-		r->ecap = c;
-	}
+	struct kerr *e = buf_grow(r->errs, &r->ecap, r->nerrs, sizeof(*e));
+
+	if (!e)
+		return -1;
+	r->errs = e;
 	r->errs[r->nerrs].line = line;
 	snprintf(r->errs[r->nerrs].op, sizeof(r->errs[0].op), "%s", op);
 	snprintf(r->errs[r->nerrs].name, sizeof(r->errs[0].name), "%s", name);
@@ -135,82 +149,126 @@ static int parse_record(struct report *r, char *line)
 		free(p->share);
 		return (p->share = strdup(line + n + (line[n] == ' '))) ? 0 : -1;
 	}
+	if (sscanf(line, "maps %d%n", &ln, &n) == 1) {
+		if (!(p = point_at(r, ln)))
+			return -1;
+		free(p->maps);
+		return (p->maps = strdup(line + n + (line[n] == ' '))) ? 0 : -1;
+	}
 	if (sscanf(line, "pages %d", &ln) == 1) {
 		if (!(p = point_at(r, ln)))
 			return -1;
-		sscanf(line, "pages %*d vmas %ld anon_pages %ld anon_ptes %ld zero_ptes %ld swap_ptes %ld",
-		       &p->v[F_VMAS], &p->v[F_ANON_PAGES], &p->v[F_ANON_PTES],
-		       &p->v[F_ZERO_PTES], &p->v[F_SWAP_PTES]);
+		sscanf(line, "pages %*d vmas %ld anon_pages %ld anon_ptes %ld zero_ptes %ld swap_ptes %ld "
+		       "cow_copies %ld", &p->v[F_VMAS], &p->v[F_ANON_PAGES], &p->v[F_ANON_PTES],
+		       &p->v[F_ZERO_PTES], &p->v[F_SWAP_PTES], &p->v[F_COW_COPIES]);
 	}
 	return 0;
 }
 
-/* Run the runner on file; its report into r.  Returns the runner's exit
- * status, or -1 if it could not be run. */
-static int run_runner(const char *runner, const char *file, int baseline, struct report *r)
+/* Start the runner: "anonvma-krun --serve" on two pipes. */
+static int krunner_start(struct krunner *r)
 {
-	int fd[2], status;
-	char *line = NULL;
-	size_t cap = 0;
-	pid_t pid;
-	FILE *f;
+	int in[2], out[2];
 
-	if (pipe(fd))
+	if (pipe(in))
 		return -1;
-	if ((pid = fork()) < 0) {
-		close(fd[0]);
-		close(fd[1]);
+	if (pipe(out)) {
+		close(in[0]);
+		close(in[1]);
 		return -1;
 	}
-	if (pid == 0) {
-		dup2(fd[1], STDOUT_FILENO);
-		close(fd[0]);
-		close(fd[1]);
-		if (baseline)
-			execl(runner, runner, "--baseline", file, (char *)NULL);
-		else
-			execl(runner, runner, file, (char *)NULL);
-		fprintf(stderr, "anonvma kcheck: cannot run %s: %s\n", runner, strerror(errno));
+	if ((r->pid = fork()) < 0) {
+		r->pid = 0;
+		close(in[0]), close(in[1]), close(out[0]), close(out[1]);
+		return -1;
+	}
+	if (r->pid == 0) {
+		dup2(in[0], STDIN_FILENO);
+		dup2(out[1], STDOUT_FILENO);
+		close(in[0]), close(in[1]), close(out[0]), close(out[1]);
+		execl(r->path, r->path, "--serve", (char *)NULL);
+		fprintf(stderr, "anonvma kcheck: cannot run %s: %s\n", r->path, strerror(errno));
 		_exit(2);
 	}
-	close(fd[1]);
-	if (!(f = fdopen(fd[0], "r"))) {
-		close(fd[0]);
-		waitpid(pid, &status, 0);
+	close(in[0]);
+	close(out[1]);
+	r->to = fdopen(in[1], "w");
+	r->from = fdopen(out[0], "r");
+	if (!r->to || !r->from) {
+		if (r->to)
+			fclose(r->to);
+		else
+			close(in[1]);
+		if (r->from)
+			fclose(r->from);
+		else
+			close(out[0]);
+		waitpid(r->pid, NULL, 0);
+		r->pid = 0;
 		return -1;
 	}
-	while (getline(&line, &cap, f) > 0) {
-		line[strcspn(line, "\n")] = '\0';
-		if (parse_record(r, line))
-			break;
-	}
-	free(line);
-	fclose(f);
-	if (waitpid(pid, &status, 0) < 0)
-		return -1;
+	return 0;
+}
+
+/* Closing its input ends the runner, which removes its tracing instance. */
+static int krunner_stop(struct krunner *r)
+{
+	int status = 0;
+
+	if (!r->pid)
+		return 0;
+	fclose(r->to);
+	fclose(r->from);
+	waitpid(r->pid, &status, 0);
+	r->pid = 0;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
-/* One kernel run: the scenario minus its baseline. */
-static int kernel_run(struct kcheck *k, const char *file, struct report *out)
+/* One kernel measurement of text: the report into out.  0, or the
+ * runner's failure status (1, RUN_USAGE, KRUN_SKIP) with its message on
+ * stderr. */
+static int krunner_measure(struct kcheck *k, const char *name, const char *text,
+			   struct report *out)
 {
-	struct report base = { 0 };
-	int rc = run_runner(k->runner, file, 1, &base);
+	struct krunner *r = &k->runner;
+	char *line = NULL;
+	size_t cap = 0;
+	int rc = -1, status;
 
-	if (rc == 0)
-		rc = run_runner(k->runner, file, 0, out);
-	if (rc == 0) {
-		for (size_t i = 0; i < out->npts; i++) {
-			struct kpoint *b = point_at(&base, out->pts[i].line);
-			if (!b) {
-				rc = -1;
+	if (!r->pid && krunner_start(r)) {
+		fprintf(stderr, "anonvma kcheck: cannot start %s: %s\n", r->path, strerror(errno));
+		return RUN_FAILED;
+	}
+	fprintf(r->to, "scenario %zu %s\n", strlen(text), name);
+	fputs(text, r->to);
+	if (fflush(r->to) == 0) {
+		while (getline(&line, &cap, r->from) > 0) {
+			int n = 0;
+			line[strcspn(line, "\n")] = '\0';
+			if (strcmp(line, "end") == 0) {
+				rc = 0;
 				break;
 			}
-			out->pts[i].v[F_ANON_VMA] -= b->v[F_ANON_VMA];
-			out->pts[i].v[F_AVC] -= b->v[F_AVC];
+			if (sscanf(line, "fail %d %n", &status, &n) == 1 && n) {
+				fprintf(stderr, "anonvma-krun: %s\n", line + n);
+				rc = status == KRUN_SKIP || status == RUN_USAGE ? status : RUN_FAILED;
+				break;
+			}
+			if (parse_record(out, line)) {
+				fprintf(stderr, "anonvma kcheck: out of memory\n");
+				rc = RUN_FAILED;
+				break;
+			}
 		}
 	}
-	report_free(&base);
+	free(line);
+	if (rc < 0) {
+		fprintf(stderr, "anonvma kcheck: the runner %s stopped answering (exit %d)\n",
+			r->path, krunner_stop(r));
+		return RUN_FAILED;
+	}
+	if (k->o->fresh_runner || rc)
+		krunner_stop(r);
 	return rc;
 }
 
@@ -223,54 +281,18 @@ struct frame_ids {
 
 static unsigned frame_id(struct frame_ids *f, uint64_t pfn, int *oom)
 {
+	uint64_t *p;
+
 	for (size_t i = 0; i < f->n; i++)
 		if (f->pfn[i] == pfn)
 			return (unsigned)i + 1;
-	if (f->n == f->cap) {
-		size_t c = f->cap ? 2 * f->cap : 64;
-		uint64_t *p = realloc(f->pfn, c * sizeof(*p));
-		if (!p) {
-			*oom = 1;
-			return 0;
-		}
-		f->pfn = p;
-		f->cap = c;
+	if (!(p = buf_grow(f->pfn, &f->cap, f->n, sizeof(*p)))) {
+		*oom = 1;
+		return 0;
 	}
+	f->pfn = p;
 	f->pfn[f->n++] = pfn;
 	return (unsigned)f->n;
-}
-
-/* Append to a growing string. */
-struct strbuf {
-	char *s;
-	size_t len, cap;
-};
-
-static int sb_add(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int sb_add(struct strbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	char tmp[160];
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return -1;
-	if (b->len + (size_t)n + 1 > b->cap) {
-		size_t c = b->cap ? 2 * b->cap : 256;
-		char *s;
-		while (c < b->len + (size_t)n + 1)
-			c *= 2;
-		if (!(s = realloc(b->s, c)))
-			return -1;
-		b->s = s;
-		b->cap = c;
-	}
-	memcpy(b->s + b->len, tmp, (size_t)n + 1);
-	b->len += (size_t)n;
-	return 0;
 }
 
 /* The same signature pagemap.c prints, from the model. */
@@ -278,7 +300,7 @@ static char *model_share(struct kcheck *k, av_world *w, const av_pid *pids)
 {
 	struct strbuf b = { 0 };
 	struct frame_ids f = { 0 };
-	int oom = sb_add(&b, "%s", "");
+	int oom = sb_add(&b, "", 0);
 
 	for (size_t i = 0; i < k->s->nnames && !oom; i++) {
 		if (pids[i] < 0)
@@ -289,16 +311,55 @@ static char *model_share(struct kcheck *k, av_world *w, const av_pid *pids)
 			if (av_page_lookup(w, pids[i], k->pages[p], &pi))
 				continue;
 			if (pi.kind == AV_PTE_SWAP)
-				oom = sb_add(&b, "%s%s:%#" PRIx64 "=S", sep, k->s->names[i], k->pages[p]);
+				oom = sb_printf(&b, "%s%s:%#" PRIx64 "=S", sep, k->s->names[i], k->pages[p]);
 			else if (pi.kind == AV_PTE_ZERO)
-				oom = sb_add(&b, "%s%s:%#" PRIx64 "=Z", sep, k->s->names[i], k->pages[p]);
+				oom = sb_printf(&b, "%s%s:%#" PRIx64 "=Z", sep, k->s->names[i], k->pages[p]);
 			else if (pi.kind == AV_PTE_ANON)
-				oom = sb_add(&b, "%s%s:%#" PRIx64 "=%u%s", sep, k->s->names[i], k->pages[p],
-					     frame_id(&f, pi.pfn, &oom), pi.mapcount == 1 ? "x" : "");
+				oom = sb_printf(&b, "%s%s:%#" PRIx64 "=%u%s", sep, k->s->names[i],
+						k->pages[p], frame_id(&f, pi.pfn, &oom),
+						pi.mapcount == 1 ? "x" : "");
 		}
 	}
 	free(f.pfn);
 	if (oom) {
+		free(b.s);
+		return NULL;
+	}
+	return b.s;
+}
+
+struct maps_ctx {
+	struct strbuf *b;
+	const char *name;
+	int oom;
+};
+
+static int add_vma(const struct av_vma_info *v, void *arg)
+{
+	struct maps_ctx *m = arg;
+
+	if (v->start < KRUN_SPAN)
+		m->oom |= sb_printf(m->b, "%s%s:%#" PRIx64 "-%#" PRIx64 ":%s", m->b->len ? " " : "",
+				    m->name, v->start, v->end,
+				    v->prot == (AV_PROT_READ | AV_PROT_WRITE) ? "rw" :
+				    v->prot == AV_PROT_READ ? "r" : "none");
+	return 0;
+}
+
+/* The same list of mappings pagemap.c prints, from the model. */
+static char *model_maps(struct kcheck *k, av_world *w, const av_pid *pids)
+{
+	struct strbuf b = { 0 };
+	struct maps_ctx m = { &b, NULL, sb_add(&b, "", 0) };
+
+	for (size_t i = 0; i < k->s->nnames && !m.oom; i++) {
+		if (pids[i] < 0)
+			continue;
+		m.name = k->s->names[i];
+		if (av_vma_foreach(w, pids[i], add_vma, &m))
+			m.oom = 1;
+	}
+	if (m.oom) {
 		free(b.s);
 		return NULL;
 	}
@@ -323,8 +384,10 @@ static void on_model_point(void *ctx, int line, av_world *w, const av_pid *pids)
 	p->v[F_ANON_PTES] = (long)st.anon_ptes;
 	p->v[F_ZERO_PTES] = (long)st.zero_ptes;
 	p->v[F_SWAP_PTES] = (long)st.swap_ptes;
+	p->v[F_COW_COPIES] = (long)st.fault.cow_copies;
 	free(p->share);
-	if (!(p->share = model_share(k, w, pids)))
+	free(p->maps);
+	if (!(p->share = model_share(k, w, pids)) || !(p->maps = model_maps(k, w, pids)))
 		k->oom = 1;
 }
 
@@ -355,46 +418,25 @@ static int model_run(struct kcheck *k, const struct scenario *s, struct report *
 
 /* ---- comparing ---- */
 
-struct diff_printer {
-	struct kcheck *k;
-	const char *file;
-	int n;
-};
-
-static void json_str(const char *s)
+static int add_diff(struct kresult *res, int line, const char *field, const char *model,
+		    const char *kernel)
 {
-	putchar('"');
-	for (; *s; s++)
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else
-			putchar(*s);
-	putchar('"');
-}
+	struct kdiff *d = buf_grow(res->diffs, &res->cap, res->ndiffs, sizeof(*d));
 
-static void print_diff(struct diff_printer *d, int line, const char *field,
-		       const char *model, const char *kernel)
-{
-	if (d->k->o->json) {
-		printf("%s{\"line\": %d, \"field\": ", d->n ? ", " : "", line);
-		json_str(field);
-		printf(", \"model\": ");
-		json_str(model);
-		printf(", \"kernel\": ");
-		json_str(kernel);
-		putchar('}');
-	} else {
-		if (!d->n)
-			printf("  %-28s %-12s %-24s %s\n", "where", "field", "model", "kernel");
-		char where[PATH_MAX + 16];
-		snprintf(where, sizeof(where), "%s:%d", d->file, line);
-		printf("  %-28s %-12s %-24s %s\n", where, field, model, kernel);
-	}
-	d->n++;
+	if (!d)
+		return -1;
+	res->diffs = d;
+	d = &res->diffs[res->ndiffs++];
+	d->line = line;
+	snprintf(d->field, sizeof(d->field), "%s", field);
+	snprintf(d->model, sizeof(d->model), "%s", model);
+	snprintf(d->kernel, sizeof(d->kernel), "%s", kernel);
+	return 0;
 }
 
 /* The first token where two signatures part. */
-static void share_diff(struct diff_printer *d, int line, const char *a, const char *b)
+static int token_diff(struct kresult *res, int line, const char *field, const char *a,
+		      const char *b)
 {
 	char ta[96] = "(end)", tb[96] = "(end)";
 
@@ -409,38 +451,44 @@ static void share_diff(struct diff_printer *d, int line, const char *a, const ch
 		snprintf(ta, sizeof(ta), "%.*s", (int)strcspn(a, " "), a);
 	if (*b)
 		snprintf(tb, sizeof(tb), "%.*s", (int)strcspn(b, " "), b);
-	print_diff(d, line, "share", ta, tb);
+	return add_diff(res, line, field, ta, tb);
 }
 
-static void compare_points(struct diff_printer *d, const struct report *m, const struct report *kr)
+static int compare_points(struct kresult *res, const struct report *m, const struct report *kr)
 {
 	char a[32], b[32];
+	int err = 0;
 
-	for (size_t i = 0; i < m->npts || i < kr->npts; i++) {
+	for (size_t i = 0; (i < m->npts || i < kr->npts) && !err; i++) {
 		const struct kpoint *p = i < m->npts ? &m->pts[i] : NULL;
 		const struct kpoint *q = i < kr->npts ? &kr->pts[i] : NULL;
 		if (!p || !q || p->line != q->line) {
-			print_diff(d, p ? p->line : q->line, "checkpoint", p ? "present" : "missing",
-				   q ? "present" : "missing");
+			err = add_diff(res, p ? p->line : q->line, "checkpoint",
+				       p ? "present" : "missing", q ? "present" : "missing");
 			continue;
 		}
-		for (int f = 0; f < NF; f++)
+		for (int f = 0; f < NF && !err; f++)
 			if (p->v[f] != q->v[f]) {
 				snprintf(a, sizeof(a), "%ld", p->v[f]);
 				snprintf(b, sizeof(b), "%ld", q->v[f]);
-				print_diff(d, p->line, field_names[f], a, b);
+				err = add_diff(res, p->line, field_names[f], a, b);
 			}
-		if (strcmp(p->share ? p->share : "", q->share ? q->share : ""))
-			share_diff(d, p->line, p->share ? p->share : "", q->share ? q->share : "");
+		if (!err && strcmp(p->maps ? p->maps : "", q->maps ? q->maps : ""))
+			err = token_diff(res, p->line, "maps", p->maps ? p->maps : "",
+					 q->maps ? q->maps : "");
+		if (!err && strcmp(p->share ? p->share : "", q->share ? q->share : ""))
+			err = token_diff(res, p->line, "share", p->share ? p->share : "",
+					 q->share ? q->share : "");
 	}
+	return err;
 }
 
-static void compare_errors(struct diff_printer *d, const struct report *m, const struct report *kr)
+static int compare_errors(struct kresult *res, const struct report *m, const struct report *kr)
 {
 	size_t i = 0, j = 0;
-	char a[48], b[48];
+	int err = 0;
 
-	while (i < m->nerrs || j < kr->nerrs) {
+	while ((i < m->nerrs || j < kr->nerrs) && !err) {
 		const struct kerr *x = i < m->nerrs ? &m->errs[i] : NULL;
 		const struct kerr *y = j < kr->nerrs ? &kr->errs[j] : NULL;
 		int line = x && (!y || x->line <= y->line) ? x->line : y->line;
@@ -450,12 +498,12 @@ static void compare_errors(struct diff_printer *d, const struct report *m, const
 			i++, j++;
 			continue;
 		}
-		snprintf(a, sizeof(a), "%s", xin ? x->name : "ok");
-		snprintf(b, sizeof(b), "%s", yin ? y->name : "ok");
-		print_diff(d, line, xin ? x->op : y->op, a, b);
+		err = add_diff(res, line, xin ? x->op : y->op, xin ? x->name : "ok",
+			       yin ? y->name : "ok");
 		i += xin;
 		j += yin;
 	}
+	return err;
 }
 
 /* Kernel runs that disagree are noise, not a verdict. */
@@ -466,6 +514,7 @@ static int same_report(const struct report *a, const struct report *b)
 	for (size_t i = 0; i < a->npts; i++) {
 		if (a->pts[i].line != b->pts[i].line ||
 		    memcmp(a->pts[i].v, b->pts[i].v, sizeof(a->pts[i].v)) ||
+		    strcmp(a->pts[i].maps ? a->pts[i].maps : "", b->pts[i].maps ? b->pts[i].maps : "") ||
 		    strcmp(a->pts[i].share ? a->pts[i].share : "", b->pts[i].share ? b->pts[i].share : ""))
 			return 0;
 	}
@@ -475,52 +524,100 @@ static int same_report(const struct report *a, const struct report *b)
 	return 1;
 }
 
-/* ---- one file ---- */
-
-static int kernel_runs(struct kcheck *k, const char *file, struct report *first)
+static void json_str(const char *s)
 {
-	for (int run = 0; run < k->o->runs; run++) {
+	putchar('"');
+	for (; *s; s++)
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", (unsigned char)*s);
+		else
+			putchar(*s);
+	putchar('"');
+}
+
+void kcheck_print_diffs(const struct kcheck *k, const char *name, const struct kresult *res)
+{
+	char where[PATH_MAX + 16];
+
+	for (size_t i = 0; i < res->ndiffs; i++) {
+		const struct kdiff *d = &res->diffs[i];
+		if (k->o->json) {
+			printf("%s{\"line\": %d, \"field\": ", i ? ", " : "", d->line);
+			json_str(d->field);
+			printf(", \"model\": ");
+			json_str(d->model);
+			printf(", \"kernel\": ");
+			json_str(d->kernel);
+			putchar('}');
+			continue;
+		}
+		if (!i)
+			printf("  %-28s %-12s %-24s %s\n", "where", "field", "model", "kernel");
+		snprintf(where, sizeof(where), "%s:%d", name, d->line);
+		printf("  %-28s %-12s %-24s %s\n", where, d->field, d->model, d->kernel);
+	}
+}
+
+void kresult_free(struct kresult *res)
+{
+	free(res->diffs);
+	memset(res, 0, sizeof(*res));
+}
+
+int kresult_differs(const struct kresult *res)
+{
+	return res->ndiffs || res->model_failed;
+}
+
+int kcheck_zero_page(const struct kcheck *k)
+{
+	return k->zero_page;
+}
+
+/* ---- one scenario ---- */
+
+static int kernel_runs(struct kcheck *k, const char *name, const char *text, int runs,
+		       struct report *first)
+{
+	for (int run = 0; run < runs; run++) {
 		struct report r = { 0 };
-		int rc = kernel_run(k, file, run ? &r : first);
+		int rc = krunner_measure(k, name, text, run ? &r : first);
 		if (rc) {
 			report_free(&r);
-			return rc == KRUN_SKIP ? KRUN_SKIP : rc == 2 ? RUN_USAGE : -1;
+			return rc;
 		}
 		if (run && !same_report(first, &r)) {
-			fprintf(stderr, "%s: kernel run %d differs from run 1 (noise)\n", file, run + 1);
+			fprintf(stderr, "%s: kernel run %d differs from run 1 (noise)\n", name, run + 1);
 			report_free(&r);
-			return -1;
+			return RUN_FAILED;
 		}
 		report_free(&r);
 	}
 	return 0;
 }
 
-static int check_file(struct kcheck *k, const char *file)
+int kcheck_scenario(struct kcheck *k, const char *name, const char *text, int runs,
+		    struct kresult *res)
 {
 	struct scenario s;
 	struct report kr = { 0 }, mr = { 0 };
-	struct diff_printer d = { k, file, 0 };
 	char err[512];
-	FILE *f = fopen(file, "r");
 	int rc;
 
-	if (!f) {
-		fprintf(stderr, "anonvma kcheck: %s: %s\n", file, strerror(errno));
-		return RUN_USAGE;
-	}
-	rc = scn_parse(&s, file, f, err, sizeof(err));
-	fclose(f);
-	if (rc) {
+	memset(res, 0, sizeof(*res));
+	if (scn_parse_string(&s, name, text, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		return RUN_USAGE;
 	}
 	k->s = &s;
-	if ((rc = kernel_runs(k, file, &kr)))
+	if ((rc = kernel_runs(k, name, text, runs, &kr)))
 		goto out;
 	if (k->zero_page < 0 && !k->o->json)
 		printf("kcheck: kernel maps the zero page on read faults: %s; model runs with "
 		       "--zero-page %s\n", kr.zero_page ? "yes" : "no", kr.zero_page ? "on" : "off");
+	fflush(stdout);
 	k->zero_page = kr.zero_page;
 	free(k->pages);
 	k->pages = NULL;
@@ -528,33 +625,86 @@ static int check_file(struct kcheck *k, const char *file)
 		rc = RUN_USAGE;
 		goto out;
 	}
-	if ((rc = model_run(k, &s, &mr)) == RUN_USAGE)
+	rc = model_run(k, &s, &mr);
+	if (rc == RUN_USAGE)
 		goto out;
-	if (k->o->json) {
-		printf("%s\n  {\"file\": ", k->json_first++ ? "," : "");
-		json_str(file);
-		printf(", \"checkpoints\": %zu, \"diffs\": [", kr.npts);
-	}
-	compare_points(&d, &mr, &kr);
-	compare_errors(&d, &mr, &kr);
-	if (k->o->json)
-		printf("], \"match\": %s}", d.n || rc ? "false" : "true");
-	else if (!d.n && !rc)
-		printf("%s: %zu checkpoints match\n", file, kr.npts);
-	else
-		printf("%s: %d difference%s%s\n", file, d.n, d.n == 1 ? "" : "s",
-		       rc ? " (and the model's own expect/check failed)" : "");
-	k->files++;
-	k->points += kr.npts;
-	if (d.n || rc) {
-		k->mismatched_files++;
-		rc = RUN_FAILED;
+	res->model_failed = rc != RUN_OK;
+	res->points = kr.npts;
+	res->refused = kr.nerrs;
+	rc = 0;
+	if (compare_points(res, &mr, &kr) || compare_errors(res, &mr, &kr)) {
+		fprintf(stderr, "anonvma kcheck: out of memory\n");
+		rc = RUN_USAGE;
 	}
 out:
 	report_free(&kr);
 	report_free(&mr);
 	scn_free(&s);
-	return rc < 0 ? RUN_FAILED : rc;
+	return rc;
+}
+
+/* ---- files ---- */
+
+static char *read_file(const char *path)
+{
+	struct strbuf b = { 0 };
+	char chunk[8192];
+	size_t n;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (sb_add(&b, chunk, n)) {
+			errno = ENOMEM;
+			break;
+		}
+	if (ferror(f) || n) {
+		free(b.s);
+		b.s = NULL;
+	} else if (!b.s) {
+		b.s = strdup("");
+	}
+	fclose(f);
+	return b.s;
+}
+
+static int check_file(struct kcheck *k, const char *file)
+{
+	struct kresult res;
+	char *text = read_file(file);
+	int rc;
+
+	if (!text) {
+		fprintf(stderr, "anonvma kcheck: %s: %s\n", file, strerror(errno));
+		return RUN_USAGE;
+	}
+	rc = kcheck_scenario(k, file, text, k->o->runs, &res);
+	free(text);
+	if (rc)
+		return rc;
+	if (k->o->json) {
+		printf("%s\n  {\"file\": ", k->json_first++ ? "," : "");
+		json_str(file);
+		printf(", \"checkpoints\": %zu, \"diffs\": [", res.points);
+	}
+	kcheck_print_diffs(k, file, &res);
+	if (k->o->json)
+		printf("], \"match\": %s}", kresult_differs(&res) ? "false" : "true");
+	else if (!kresult_differs(&res))
+		printf("%s: %zu checkpoints match\n", file, res.points);
+	else
+		printf("%s: %zu difference%s%s\n", file, res.ndiffs, res.ndiffs == 1 ? "" : "s",
+		       res.model_failed ? " (and the model's own expect/check failed)" : "");
+	k->files++;
+	k->points += res.points;
+	rc = 0;
+	if (kresult_differs(&res)) {
+		k->mismatched_files++;
+		rc = RUN_FAILED;
+	}
+	kresult_free(&res);
+	return rc;
 }
 
 /* The runner lives next to this program, unless ANONVMA_KRUN says. */
@@ -576,34 +726,19 @@ static char *find_runner(void)
 	return path;
 }
 
-int kcheck_main(const struct kcheck_opts *o, char *const *files, int nfiles)
+static int check_files(struct kcheck *k, char *const *files, int nfiles)
 {
-	struct kcheck k = { .o = o, .zero_page = -1 };
-	struct utsname u;
-	char *runner = find_runner();
+	const struct kcheck_opts *o = k->o;
 	int rc = RUN_OK, r;
 
-	if (!runner || access(runner, X_OK)) {
-		fprintf(stderr, "anonvma kcheck: cannot find the runner %s\n", runner ? runner : "");
-		free(runner);
-		return RUN_USAGE;
-	}
-	k.runner = runner;
-	uname(&u);
-	if (o->json)
-		printf("{\"kernel\": \"%s\", \"policy\": \"%s\", \"runs\": %d, \"files\": [",
-		       u.release, o->policy, o->runs);
-	else
-		printf("kcheck: %s policy against Linux %s, %d run%s per scenario\n",
-		       o->policy, u.release, o->runs, o->runs == 1 ? "" : "s");
 	for (int i = 0; i < nfiles; i++) {
-		r = check_file(&k, files[i]);
-		if (r == KRUN_SKIP && k.files) {
+		r = check_file(k, files[i]);
+		if (r == KRUN_SKIP && k->files) {
 			/* Measurable a moment ago: something broke, not a skip
 			 * (the runner said what on stderr). */
 			fprintf(stderr, "anonvma kcheck: %s: the live kernel became unmeasurable "
-				"after %zu scenario%s had been measured\n", files[i], k.files,
-				k.files == 1 ? "" : "s");
+				"after %zu scenario%s had been measured\n", files[i], k->files,
+				k->files == 1 ? "" : "s");
 			rc = RUN_FAILED;
 			break;
 		}
@@ -617,14 +752,47 @@ int kcheck_main(const struct kcheck_opts *o, char *const *files, int nfiles)
 	if (o->json)
 		printf("\n ], \"zero_page\": %s, \"compared\": {\"files\": %zu, \"checkpoints\": %zu}, "
 		       "\"mismatched_files\": %zu, \"skipped\": %s}\n",
-		       k.zero_page > 0 ? "true" : "false", k.files, k.points, k.mismatched_files,
+		       k->zero_page > 0 ? "true" : "false", k->files, k->points, k->mismatched_files,
 		       rc == KRUN_SKIP ? "true" : "false");
 	else if (rc == KRUN_SKIP)
 		printf("kcheck: skipped: the live kernel cannot be measured here\n");
 	else
 		printf("kcheck: %zu scenario%s, %zu checkpoints compared, %zu with differences\n",
-		       k.files, k.files == 1 ? "" : "s", k.points, k.mismatched_files);
+		       k->files, k->files == 1 ? "" : "s", k->points, k->mismatched_files);
+	return rc;
+}
+
+int kcheck_main(const struct kcheck_opts *o, char *const *files, int nfiles)
+{
+	struct kcheck k = { .o = o, .zero_page = -1 };
+	struct utsname u;
+	int rc;
+
+	k.runner.path = find_runner();
+	if (!k.runner.path || access(k.runner.path, X_OK)) {
+		fprintf(stderr, "anonvma kcheck: cannot find the runner %s\n",
+			k.runner.path ? k.runner.path : "");
+		free(k.runner.path);
+		return RUN_USAGE;
+	}
+	signal(SIGPIPE, SIG_IGN);   /* a runner that died is a message, not our death */
+	uname(&u);
+	if (o->json)
+		printf("{\"kernel\": \"%s\", \"policy\": \"%s\", \"runs\": %d, ", u.release,
+		       o->policy, o->runs);
+	else if (!o->random)
+		printf("kcheck: %s policy against Linux %s, %d run%s per scenario\n",
+		       o->policy, u.release, o->runs, o->runs == 1 ? "" : "s");
+	if (o->random) {
+		rc = krandom_main(&k, o);
+	} else {
+		if (o->json)
+			printf("\"files\": [");
+		rc = check_files(&k, files, nfiles);
+	}
+	krunner_stop(&k.runner);
+	fflush(stdout);
 	free(k.pages);
-	free(runner);
+	free(k.runner.path);
 	return rc;
 }

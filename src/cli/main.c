@@ -14,6 +14,7 @@
 #include "fields.h"
 #include "demo.h"
 #include "kcheck.h"
+#include "rscn.h"
 #include "stress.h"
 
 static const char usage_text[] =
@@ -22,6 +23,10 @@ static const char usage_text[] =
 "       anonvma demo [OPTIONS]        run the built-in demo\n"
 "       anonvma kcheck [--runs N] [--json] [--policy P] FILE...\n"
 "                                     compare linux-6.18 with the live kernel\n"
+"       anonvma kcheck --random N [--seed S] [--ops K] [--procs P] [--policy P]\n"
+"                      [--save-dir DIR] [--json]\n"
+"                                     the same on N random scenarios; the first\n"
+"                                     that differs is shrunk and printed\n"
 "       anonvma stress [--policy P] [--threads N] [--walkers N] [--seconds S]\n"
 "                      [--seed X] [--lock root|own]\n"
 "                                     threads on one world, checked every second\n"
@@ -153,34 +158,80 @@ static int run_demo(const struct run_opts *o)
 	return rc;
 }
 
+/* A whole number in [lo, hi] for option opt; -1 after a usage error. */
+static int option_number(const char *opt, const char *v, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	if (scn_number(v, 0, out) || *out < lo || *out > hi) {
+		char msg[128];
+		snprintf(msg, sizeof(msg), "%s takes %llu to %llu, not '%%s'", opt,
+			 (unsigned long long)lo, (unsigned long long)hi);
+		usage_error(msg, v);
+		return -1;
+	}
+	return 0;
+}
+
 static int kcheck_command(int argc, char **argv)
 {
-	struct kcheck_opts k = { .runs = 1, .policy = "linux-6.18" };
+	struct kcheck_opts k = { .runs = 1, .policy = "linux-6.18", .seed = 1,
+				 .ops = RSCN_DEFAULT_OPS, .procs = RSCN_DEFAULT_PROCS };
+	uint64_t v;
 	int i;
 
 	for (i = 2; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "--json") == 0) {
+		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (strcmp(a, "--json") == 0) {
 			k.json = 1;
-		} else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) {
-			char *end;
-			long n = strtol(argv[++i], &end, 10);
-			if (*end || n < 1 || n > 100)
-				return usage_error("--runs takes 1 to 100, not '%s'", argv[i]);
-			k.runs = (int)n;
-		} else if (strcmp(argv[i], "--policy") == 0 && i + 1 < argc) {
+			continue;
+		}
+		if (strcmp(a, "--fresh-runner") == 0) {
+			k.fresh_runner = 1;
+			continue;
+		}
+		if (!val)
+			return usage_error("option '%s' needs a value", a);
+		i++;
+		if (strcmp(a, "--runs") == 0) {
+			if (option_number(a, val, 1, 100, &v))
+				return RUN_USAGE;
+			k.runs = (int)v;
+		} else if (strcmp(a, "--policy") == 0) {
 			const char *const *p = av_policy_names();
-			while (*p && strcmp(*p, argv[i + 1]))
+			while (*p && strcmp(*p, val))
 				p++;
 			if (!*p)
-				return usage_error("unknown policy '%s' (linux-6.18, 2.6.35)", argv[i + 1]);
+				return usage_error("unknown policy '%s' (linux-6.18, 2.6.35)", val);
 			k.policy = *p;
-			i++;
+		} else if (strcmp(a, "--random") == 0) {
+			if (option_number(a, val, 1, 100000000, &v))
+				return RUN_USAGE;
+			k.random = (long)v;
+		} else if (strcmp(a, "--seed") == 0) {
+			if (option_number(a, val, 0, UINT64_MAX, &v))
+				return RUN_USAGE;
+			k.seed = v;
+		} else if (strcmp(a, "--ops") == 0) {
+			if (option_number(a, val, 2, RSCN_MAX_OPS, &v))
+				return RUN_USAGE;
+			k.ops = (int)v;
+		} else if (strcmp(a, "--procs") == 0) {
+			if (option_number(a, val, 1, RSCN_MAX_PROCS, &v))
+				return RUN_USAGE;
+			k.procs = (int)v;
+		} else if (strcmp(a, "--save-dir") == 0) {
+			k.save_dir = val;
 		} else {
-			return usage_error("unknown kcheck option '%s'", argv[i]);
+			return usage_error("unknown kcheck option '%s'", a);
 		}
 	}
-	if (i == argc)
-		return usage_error("%s", "kcheck needs at least one FILE");
+	if (k.random && i < argc)
+		return usage_error("kcheck --random takes no FILE ('%s')", argv[i]);
+	if (!k.random && i == argc)
+		return usage_error("%s", "kcheck needs at least one FILE, or --random N");
+	if (!k.random && (k.save_dir || k.seed != 1 || k.ops != RSCN_DEFAULT_OPS ||
+			  k.procs != RSCN_DEFAULT_PROCS))
+		return usage_error("%s", "--seed, --ops, --procs and --save-dir go with --random");
 	return kcheck_main(&k, argv + i, argc - i);
 }
 

@@ -13,6 +13,7 @@
 #include "fields.h"
 #include "show.h"
 #include "errname.h"
+#include "buf.h"
 
 struct point {
 	int line;
@@ -39,65 +40,6 @@ struct runner {
 	size_t nerrors, errors_cap;
 };
 
-static void *grow(void *p, size_t *cap, size_t n, size_t size)
-{
-	size_t c;
-	void *q;
-
-	if (n < *cap)
-		return p;
-	c = *cap ? 2 * *cap : 16;
-	if (!(q = realloc(p, c * size)))
-		return NULL;
-	*cap = c;
-	return q;
-}
-
-/* ---- command text, for the trace and messages ---- */
-
-static const char *prot_name(int prot)
-{
-	return prot == (AV_PROT_READ | AV_PROT_WRITE) ? "rw" : prot == AV_PROT_READ ? "r" : "none";
-}
-
-static void format_cmd(const struct scenario *s, const struct scn_cmd *c, char *buf, size_t len)
-{
-	const char *p = c->proc >= 0 ? s->names[c->proc] : "";
-	const char *op = scn_op_name(c->op);
-
-	switch (c->op) {
-	case SCN_PROC: case SCN_EXIT: case SCN_SHOW:
-		snprintf(buf, len, "%s %s", op, p);
-		break;
-	case SCN_FORK:
-		snprintf(buf, len, "fork %s %s", p, s->names[c->proc2]);
-		break;
-	case SCN_MMAP: case SCN_MPROTECT:
-		snprintf(buf, len, "%s %s %#" PRIx64 " %#" PRIx64 " %s", op, p, c->addr, c->size,
-			 prot_name(c->prot));
-		break;
-	case SCN_MREMAP:
-		if (c->has_addr2)
-			snprintf(buf, len, "mremap %s %#" PRIx64 " %#" PRIx64 " %#" PRIx64 " %#" PRIx64,
-				 p, c->addr, c->size, c->size2, c->addr2);
-		else
-			snprintf(buf, len, "mremap %s %#" PRIx64 " %#" PRIx64 " %#" PRIx64,
-				 p, c->addr, c->size, c->size2);
-		break;
-	case SCN_EXPECT:
-		snprintf(buf, len, "expect %s %s %" PRIu64, stat_fields[c->field].name,
-			 scn_cmp_name(c->cmp), c->value);
-		break;
-	case SCN_STATS: case SCN_CHECK: case SCN_TREE:
-		snprintf(buf, len, "%s", op);
-		break;
-	default:
-		snprintf(buf, len, "%s %s %#" PRIx64 " %#" PRIx64, op, p, c->addr,
-			 c->size ? c->size : AV_PAGE_SIZE);
-		break;
-	}
-}
-
 /* ---- the trace ---- */
 
 struct id_set {
@@ -109,15 +51,11 @@ struct id_set {
 static int collect_anon_vma(const struct av_anon_vma_info *a, void *arg)
 {
 	struct id_set *set = arg;
-	void *q;
+	struct av_anon_vma_info *q = buf_grow(set->info, &set->cap, set->n, sizeof(*q));
 
-	if (set->n == set->cap) {
-		size_t cap = set->cap ? 2 * set->cap : 64;
-		if (!(q = realloc(set->info, cap * sizeof(*set->info))))
-			return -ENOMEM;
-		set->info = q;
-		set->cap = cap;
-	}
+	if (!q)
+		return -ENOMEM;
+	set->info = q;
 	set->info[set->n++] = *a;
 	return 0;
 }
@@ -216,7 +154,7 @@ static void trace_pages(struct runner *r, const struct scn_cmd *c)
 
 static int record_error(struct runner *r, const struct scn_cmd *c, int err)
 {
-	struct op_error *e = grow(r->errors, &r->errors_cap, r->nerrors, sizeof(*e));
+	struct op_error *e = buf_grow(r->errors, &r->errors_cap, r->nerrors, sizeof(*e));
 
 	if (r->o->on_error)
 		r->o->on_error(r->o->ctx, c->line, c->op, err);
@@ -242,7 +180,7 @@ static int record_error(struct runner *r, const struct scn_cmd *c, int err)
 
 static int add_point(struct runner *r, const struct scn_cmd *c)
 {
-	struct point *p = grow(r->points, &r->points_cap, r->npoints, sizeof(*p));
+	struct point *p = buf_grow(r->points, &r->points_cap, r->npoints, sizeof(*p));
 
 	if (!p)
 		return -ENOMEM;
@@ -369,7 +307,7 @@ static int step(struct runner *r, const struct scn_cmd *c, struct id_set *before
 	}
 	if (!names_live(r, c))
 		return RUN_USAGE;
-	format_cmd(r->s, c, text, sizeof(text));
+	scn_format_cmd(r->s, c, text, sizeof(text));
 	if (r->o->trace) {
 		if (c->op != SCN_STATS)
 			fprintf(r->info, "line %d: %s\n", c->line, text);

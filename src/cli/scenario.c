@@ -8,6 +8,7 @@
  * Every error names FILE:LINE:COL of the offending token.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -593,4 +594,68 @@ int scn_pages(const struct scenario *s, size_t max, uint64_t **pages, size_t *np
 	*pages = p;
 	*npages = k;
 	return 0;
+}
+
+/* ---- writing commands back ---- */
+
+static const char *prot_name(int prot)
+{
+	return prot == (AV_PROT_READ | AV_PROT_WRITE) ? "rw" : prot == AV_PROT_READ ? "r" : "none";
+}
+
+void scn_format_cmd(const struct scenario *s, const struct scn_cmd *c, char *buf, size_t len)
+{
+	const char *p = c->proc >= 0 ? s->names[c->proc] : "";
+	const char *op = scn_op_name(c->op);
+
+	switch (c->op) {
+	case SCN_PROC: case SCN_EXIT: case SCN_SHOW:
+		snprintf(buf, len, "%s %s", op, p);
+		break;
+	case SCN_FORK:
+		snprintf(buf, len, "fork %s %s", p, s->names[c->proc2]);
+		break;
+	case SCN_MMAP: case SCN_MPROTECT:
+		snprintf(buf, len, "%s %s %#" PRIx64 " %#" PRIx64 " %s", op, p, c->addr, c->size,
+			 prot_name(c->prot));
+		break;
+	case SCN_MREMAP:
+		if (c->has_addr2)
+			snprintf(buf, len, "mremap %s %#" PRIx64 " %#" PRIx64 " %#" PRIx64 " %#" PRIx64,
+				 p, c->addr, c->size, c->size2, c->addr2);
+		else
+			snprintf(buf, len, "mremap %s %#" PRIx64 " %#" PRIx64 " %#" PRIx64,
+				 p, c->addr, c->size, c->size2);
+		break;
+	case SCN_EXPECT:
+		snprintf(buf, len, "expect %s %s %" PRIu64, stat_fields[c->field].name,
+			 scn_cmp_name(c->cmp), c->value);
+		break;
+	case SCN_STATS: case SCN_CHECK: case SCN_TREE:
+		snprintf(buf, len, "%s", op);
+		break;
+	case SCN_NARRATE:
+		snprintf(buf, len, "## %s", c->text);
+		break;
+	case SCN_POLICY:
+		snprintf(buf, len, "policy %s", c->text ? c->text : "");
+		break;
+	default:
+		snprintf(buf, len, "%s %s %#" PRIx64 " %#" PRIx64, op, p, c->addr,
+			 c->size ? c->size : AV_PAGE_SIZE);
+		break;
+	}
+}
+
+int scn_write(FILE *f, const struct scenario *s)
+{
+	char line[SCN_MAX_LINE];
+
+	if (s->policy)
+		fprintf(f, "policy %s\n", s->policy);
+	for (size_t i = 0; i < s->n; i++) {
+		scn_format_cmd(s, &s->cmds[i], line, sizeof(line));
+		fprintf(f, "%s\n", line);
+	}
+	return ferror(f) ? -EIO : 0;
 }

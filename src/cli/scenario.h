@@ -66,6 +66,11 @@ int scn_pages(const struct scenario *s, size_t max, uint64_t **pages, size_t *np
 enum { SCN_NUM_BAD = -1, SCN_NUM_TOO_LARGE = -2 };
 int scn_number(const char *s, int allow_suffix, uint64_t *out);
 const char *scn_op_name(enum scn_op op);
+/* One command as a scenario line (no newline), which scn_parse reads back
+ * as the same command; the trace prints commands so too. */
+void scn_format_cmd(const struct scenario *s, const struct scn_cmd *c, char *buf, size_t len);
+/* The whole scenario, one line a command (comments are not kept). */
+int scn_write(FILE *f, const struct scenario *s);
 const char *scn_cmp_name(enum scn_cmp c);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "show.h"
+#include "buf.h"
 
 static const char *prot_str(int prot)
 {
@@ -79,27 +80,14 @@ struct tree_ctx {
 	int oom;
 };
 
-static int grow_to(void **p, size_t *cap, size_t n, size_t size)
-{
-	void *q;
-	size_t c;
-
-	if (n < *cap)
-		return 0;
-	c = *cap ? 2 * *cap : 64;
-	if (!(q = realloc(*p, c * size)))
-		return -1;
-	*p = q;
-	*cap = c;
-	return 0;
-}
-
 static int collect_av(const struct av_anon_vma_info *a, void *arg)
 {
 	struct tree_ctx *t = arg;
+	struct av_anon_vma_info *q = buf_grow(t->av, &t->cap_av, t->nav, sizeof(*q));
 
-	if (grow_to((void **)&t->av, &t->cap_av, t->nav, sizeof(*t->av)))
+	if (!q)
 		return t->oom = 1;
+	t->av = q;
 	t->av[t->nav++] = *a;
 	return 0;
 }
@@ -109,8 +97,10 @@ static int collect_links(const struct av_vma_info *v, void *arg)
 	struct tree_ctx *t = arg;
 
 	for (size_t i = 0; i < v->chain_len; i++) {
-		if (grow_to((void **)&t->links, &t->cap_links, t->nlinks, sizeof(*t->links)))
+		struct link *q = buf_grow(t->links, &t->cap_links, t->nlinks, sizeof(*q));
+		if (!q)
 			return t->oom = 1;
+		t->links = q;
 		t->links[t->nlinks++] = (struct link){ v->chain[i], t->pid, v->start, v->end };
 	}
 	return 0;

@@ -2,22 +2,34 @@
 /*
  * krun.c - anonvma-krun: run a scenario on the live kernel (see krun.h).
  *
- *   anonvma-krun [--baseline] FILE
+ *   anonvma-krun FILE       measure one scenario
+ *   anonvma-krun --serve    measure each scenario sent on stdin (krun.h)
  *
- * --baseline runs only the proc, fork, exit and stats lines: what the
- * workers' own stack, data and heap cost in anon_vmas and AVCs, for
- * `anonvma kcheck` to subtract.
+ * Each measurement is two runs of the scenario.  The baseline run does only
+ * its proc, fork, exit and stats lines: what the workers' own stack, data
+ * and heap cost in anon_vmas and AVCs.  The real run does everything, and
+ * its objects minus the baseline's are the scenario's.
  *
- * Order of start-up, which the baseline relies on: parse, allocate
- * everything, probe the zero page, pretouch every writable mapping (so each
- * has its anon_vma before the first fork and no later access makes one),
- * then start tracing.  After that the master allocates nothing until the
- * last worker has exited.
+ * That subtraction is exact only if the master's own mappings are the same
+ * in both runs, since every worker inherits them.  So before each run the
+ * master writes to every private writable mapping it has (each then has its
+ * anon_vma before any fork), and checks that its list of mappings is the one
+ * the baseline ran with; malloc is told never to mmap and never to trim, so
+ * it can only grow the heap, which is one VMA whatever its size.  During a
+ * run the master allocates nothing until the last worker has exited.
+ *
+ * The runner pins itself, and so its workers, to one CPU: whether a write
+ * reuses a page once shared depends on the page's reference count, and a
+ * page still in another CPU's LRU batch has one reference too many
+ * (wp_can_reuse_anon_folio drains only the local CPU's batch).  On one CPU
+ * that drain is complete, and the kernel's choice is the same every run.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,12 +44,14 @@
 
 struct master {
 	const struct scenario *s;
-	int baseline;
+	int baseline;               /* this run does only proc, fork, exit, stats */
 	int *name_slot;             /* by name index: live slot or -1 */
 	pid_t slot_pid[KRUN_MAX_SLOTS];
-	int next_slot;
+	int next_slot, nslots;
 	uint64_t *pages;            /* scenario pages, sorted */
 	size_t npages;
+	struct krun_objects *objs[2];  /* per checkpoint: baseline, real run */
+	size_t npts;
 	struct krun_proc procs[KRUN_MAX_SLOTS];
 	char err[512];
 };
@@ -63,13 +77,13 @@ static int check_scenario(struct master *m)
 				 m->s->file, c->line, KRUN_SPAN);
 			return -1;
 		}
-		if ((c->op == SCN_PROC || c->op == SCN_FORK) && ++m->next_slot > KRUN_MAX_SLOTS) {
+		if ((c->op == SCN_PROC || c->op == SCN_FORK) && ++m->nslots > KRUN_MAX_SLOTS) {
 			snprintf(m->err, sizeof(m->err), "%s:%d: more than %d processes",
 				 m->s->file, c->line, KRUN_MAX_SLOTS);
 			return -1;
 		}
+		m->npts += c->op == SCN_STATS;
 	}
-	m->next_slot = 0;
 	return 0;
 }
 
@@ -99,13 +113,29 @@ static void pretouch(void)
 
 /* ---- talking to workers ---- */
 
-static int recv_reply(struct master *m, int slot, struct krun_reply *r)
+/* The reply of the worker in slot, process pid: an error if the process
+ * dies first (another process may hold the socket's other end, so its
+ * death alone would never end the read). */
+static int recv_reply(struct master *m, int slot, pid_t pid, struct krun_reply *r)
 {
-	ssize_t n = read(krun_sock[slot][0], r, sizeof(*r));
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	struct pollfd p[2] = { { .fd = krun_sock[slot][0], .events = POLLIN },
+			       { .fd = pidfd, .events = POLLIN } };
+	ssize_t n = -1;
 
+	if (pidfd < 0) {
+		snprintf(m->err, sizeof(m->err), "worker %d (pid %d) is gone", slot, (int)pid);
+		return -1;
+	}
+	while (poll(p, 2, -1) < 0 && errno == EINTR)
+		;
+	if (p[0].revents & POLLIN)
+		n = read(krun_sock[slot][0], r, sizeof(*r));
+	close(pidfd);
 	if (n == (ssize_t)sizeof(*r))
 		return 0;
-	snprintf(m->err, sizeof(m->err), "worker %d stopped answering", slot);
+	snprintf(m->err, sizeof(m->err), "worker %d (pid %d) died without answering", slot,
+		 (int)pid);
 	return -1;
 }
 
@@ -131,16 +161,17 @@ static int start_proc(struct master *m, const struct scn_cmd *c)
 		krun_worker_setup();
 		krun_worker(slot);
 	}
-	if (recv_reply(m, slot, &r))
+	if (recv_reply(m, slot, pid, &r))
 		return -1;
 	m->slot_pid[slot] = r.pid;
 	m->name_slot[c->proc] = slot;
 	return 0;
 }
 
-static void report_error(const struct scn_cmd *c, int err)
+static void report_error(const struct master *m, const struct scn_cmd *c, int err)
 {
-	printf("error %d %s %s\n", c->line, scn_op_name(c->op), errno_name(err));
+	if (!m->baseline)
+		printf("error %d %s %s\n", c->line, scn_op_name(c->op), errno_name(err));
 }
 
 static int fork_proc(struct master *m, const struct scn_cmd *c)
@@ -149,13 +180,13 @@ static int fork_proc(struct master *m, const struct scn_cmd *c)
 	struct krun_msg msg = { .op = SCN_FORK, .slot = slot };
 	struct krun_reply r, hello;
 
-	if (send_msg(m, parent, &msg) || recv_reply(m, parent, &r))
+	if (send_msg(m, parent, &msg) || recv_reply(m, parent, m->slot_pid[parent], &r))
 		return -1;
 	if (r.err) {
-		report_error(c, r.err);
+		report_error(m, c, r.err);
 		return 0;
 	}
-	if (recv_reply(m, slot, &hello))
+	if (recv_reply(m, slot, r.pid, &hello))
 		return -1;
 	m->slot_pid[slot] = hello.pid;
 	m->name_slot[c->proc2] = slot;
@@ -192,13 +223,23 @@ static int plain_op(struct master *m, const struct scn_cmd *c)
 	struct krun_msg msg = { .op = c->op, .prot = c->prot, .addr = c->addr, .size = c->size,
 				.size2 = c->size2, .addr2 = c->addr2, .has_addr2 = c->has_addr2 };
 	int slot = m->name_slot[c->proc];
+	uint64_t len = c->size ? c->size : 4096;
+	pid_t pid = m->slot_pid[slot];
 	struct krun_reply r;
 
-	if (send_msg(m, slot, &msg) || recv_reply(m, slot, &r))
+	if (c->op == SCN_WRITE && pagemap_write_begin(pid, c->addr, len))
+		goto pagemap;
+	if (send_msg(m, slot, &msg) || recv_reply(m, slot, pid, &r))
 		return -1;
+	if (c->op == SCN_WRITE && pagemap_write_end(pid, c->addr, len))
+		goto pagemap;
 	if (r.err)
-		report_error(c, r.err);
+		report_error(m, c, r.err);
 	return 0;
+pagemap:
+	snprintf(m->err, sizeof(m->err), "cannot read /proc/%d/pagemap: %s", (int)pid,
+		 strerror(errno));
+	return -1;
 }
 
 /* Live processes in name order, the order the model reports them in. */
@@ -230,10 +271,14 @@ static int step(struct master *m, const struct scn_cmd *c)
 	}
 }
 
-static int run(struct master *m)
+static int run_commands(struct master *m)
 {
 	int rc = 0;
 
+	for (size_t i = 0; i < m->s->nnames; i++)
+		m->name_slot[i] = -1;
+	m->next_slot = 0;
+	pagemap_reset();
 	trace_mark("anonvma begin\n");
 	for (size_t i = 0; i < m->s->n && !rc; i++)
 		rc = step(m, &m->s->cmds[i]);
@@ -247,6 +292,131 @@ static int run(struct master *m)
 	return rc;
 }
 
+/* ---- one measurement ---- */
+
+static int make_sockets(struct master *m)
+{
+	for (int i = 0; i < m->nslots; i++)
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, krun_sock[i])) {
+			snprintf(m->err, sizeof(m->err), "socketpair: %s", strerror(errno));
+			return -1;
+		}
+	return 0;
+}
+
+static void close_sockets(struct master *m)
+{
+	for (int i = 0; i < m->nslots; i++)
+		for (int e = 0; e < 2; e++)
+			if (krun_sock[i][e] >= 0) {
+				close(krun_sock[i][e]);
+				krun_sock[i][e] = -1;
+			}
+}
+
+/* The permissions of every mapping of the master, in address order: what
+ * its workers inherit, as far as anon_vmas go (the stack and the heap may
+ * change size, never number). */
+static unsigned long long own_layout(void)
+{
+	static char maps[1 << 16];
+	unsigned long long h = 1469598103934665603ULL;
+	ssize_t n, total = 0;
+	int fd = open("/proc/self/maps", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	while ((n = read(fd, maps + total, sizeof(maps) - 1 - (size_t)total)) > 0)
+		total += n;
+	close(fd);
+	maps[total] = '\0';
+	for (char *l = maps; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		const char *perms = strchr(l, ' ');
+		for (int i = 0; perms && i < 5; i++)
+			h = (h ^ (unsigned char)perms[i]) * 1099511628211ULL;
+	}
+	return h;
+}
+
+/* One run: baseline or real.  Objects at each checkpoint into out. */
+static int run_once(struct master *m, struct krun_objects *out, unsigned long long *layout)
+{
+	unsigned long long now;
+	int rc;
+
+	if (make_sockets(m))
+		return -1;
+	pretouch();
+	now = own_layout();
+	if (*layout && now != *layout) {
+		snprintf(m->err, sizeof(m->err), "the runner's own mappings changed between the "
+			 "baseline and the run: the subtraction would be wrong");
+		close_sockets(m);
+		return -1;
+	}
+	*layout = now;
+	rc = trace_clear(m->err, sizeof(m->err));
+	if (!rc)
+		rc = run_commands(m);
+	close_sockets(m);
+	if (!rc)
+		rc = trace_count(m->slot_pid, (size_t)m->next_slot, out, m->npts,
+				 m->err, sizeof(m->err));
+	return rc;
+}
+
+static void master_free(struct master *m)
+{
+	free(m->name_slot);
+	free(m->pages);
+	free(m->objs[0]);
+	free(m->objs[1]);
+}
+
+/* Measure the scenario in text: the report on stdout up to, not including,
+ * its last line.  0, 1 a failure, 2 a scenario the kernel side cannot run;
+ * the message in m->err. */
+static int measure(struct master *m, const char *name, const char *text, int zero_page)
+{
+	struct scenario s;
+	unsigned long long layout = 0;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	if (scn_parse_string(&s, name, text, m->err, sizeof(m->err)))
+		return 2;
+	m->s = &s;
+	rc = 2;
+	if (check_scenario(m))
+		goto out;
+	if (scn_pages(&s, KRUN_MAX_PAGES, &m->pages, &m->npages)) {
+		snprintf(m->err, sizeof(m->err), "%s: more than %u scenario pages", name,
+			 KRUN_MAX_PAGES);
+		goto out;
+	}
+	m->name_slot = malloc((s.nnames + 1) * sizeof(*m->name_slot));
+	m->objs[0] = calloc(m->npts + 1, sizeof(*m->objs[0]));
+	m->objs[1] = calloc(m->npts + 1, sizeof(*m->objs[1]));
+	rc = 1;
+	if (!m->name_slot || !m->objs[0] || !m->objs[1]) {
+		snprintf(m->err, sizeof(m->err), "out of memory");
+		goto out;
+	}
+	printf("krun 1\nzero_page %d\n", zero_page);
+	for (m->baseline = 1; m->baseline >= 0; m->baseline--)
+		if (run_once(m, m->objs[!m->baseline], &layout))
+			goto out;
+	for (size_t i = 0; i < m->npts; i++)
+		printf("objects %d anon_vma %ld avc %ld\n", m->objs[1][i].line,
+		       m->objs[1][i].anon_vma - m->objs[0][i].anon_vma,
+		       m->objs[1][i].avc - m->objs[0][i].avc);
+	rc = 0;
+out:
+	master_free(m);
+	scn_free(&s);
+	return rc;
+}
+
 /* ---- main ---- */
 
 static void on_signal(int sig)
@@ -256,103 +426,150 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
-/* 0, -1 on error, KRUN_SKIP when the kernel cannot be measured. */
-static int setup(struct master *m, int *zero_page)
+/* One CPU for the runner and every worker (see the top of this file). */
+static void pin_to_one_cpu(void)
 {
-	if (check_scenario(m))
-		return -1;
-	if (scn_pages(m->s, KRUN_MAX_PAGES, &m->pages, &m->npages)) {
-		snprintf(m->err, sizeof(m->err), "more than %u scenario pages", KRUN_MAX_PAGES);
-		return -1;
-	}
-	if (!(m->name_slot = malloc((m->s->nnames + 1) * sizeof(*m->name_slot)))) {
-		snprintf(m->err, sizeof(m->err), "out of memory");
-		return -1;
-	}
-	for (size_t i = 0; i < m->s->nnames; i++)
-		m->name_slot[i] = -1;
-	for (int i = 0; i < KRUN_MAX_SLOTS; i++)
-		krun_sock[i][0] = krun_sock[i][1] = -1;
-	return pagemap_zero_page_probe(zero_page, m->err, sizeof(m->err));
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return;
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, &set)) {
+			CPU_ZERO(&set);
+			CPU_SET(cpu, &set);
+			sched_setaffinity(0, sizeof(set), &set);
+			return;
+		}
 }
 
-static int make_sockets(struct master *m, int nslots)
+/* Everything before the first measurement; 0, -1, or KRUN_SKIP. */
+static int start(int *zero_page, char *err, size_t errlen)
 {
-	for (int i = 0; i < nslots; i++)
-		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, krun_sock[i])) {
-			snprintf(m->err, sizeof(m->err), "socketpair: %s", strerror(errno));
-			return -1;
-		}
+	int rc;
+
+	for (int i = 0; i < KRUN_MAX_SLOTS; i++)
+		krun_sock[i][0] = krun_sock[i][1] = -1;
+	setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
+	mallopt(M_MMAP_MAX, 0);
+	mallopt(M_TRIM_THRESHOLD, INT32_MAX);
+	prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
+	pin_to_one_cpu();
+	if (pipe(krun_lifeline)) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	signal(SIGCHLD, SIG_IGN);
+	if ((rc = pagemap_zero_page_probe(zero_page, err, errlen)))
+		return rc;
+	if ((rc = trace_start(err, errlen)))
+		return rc;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
 	return 0;
 }
 
-static int count_slots(const struct scenario *s)
+/* All of f, NUL-terminated; NULL on a read error or beyond limit bytes. */
+static char *read_all(FILE *f, size_t limit)
 {
-	int n = 0;
+	size_t n = 0, cap = 0, got;
+	char *buf = NULL, *p;
 
-	for (size_t i = 0; i < s->n; i++)
-		n += s->cmds[i].op == SCN_PROC || s->cmds[i].op == SCN_FORK;
-	return n;
+	do {
+		if (cap - n < 2) {
+			if (cap > limit || !(p = realloc(buf, cap ? 2 * cap : 4096))) {
+				free(buf);
+				return NULL;
+			}
+			buf = p;
+			cap = cap ? 2 * cap : 4096;
+		}
+		got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+	} while (got);
+	if (ferror(f)) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Requests on stdin: "scenario NBYTES NAME" then NBYTES of text.  Each
+ * answer is a report ending in "end", or "fail STATUS MESSAGE". */
+static int serve(int zero_page)
+{
+	char hdr[SCN_MAX_LINE + 64], name[SCN_MAX_LINE];
+	struct master m;
+	size_t len;
+
+	while (fgets(hdr, sizeof(hdr), stdin)) {
+		char *text;
+		int rc;
+
+		if (sscanf(hdr, "scenario %zu %4095[^\n]", &len, name) != 2 ||
+		    len > (size_t)SCN_MAX_LINE * SCN_MAX_COMMANDS || !(text = malloc(len + 1))) {
+			printf("fail 2 bad request\n");
+			fflush(stdout);
+			return 2;
+		}
+		if (fread(text, 1, len, stdin) != len) {
+			free(text);
+			return 2;
+		}
+		text[len] = '\0';
+		rc = measure(&m, name, text, zero_page);
+		free(text);
+		if (rc)
+			printf("fail %d %s\n", rc, m.err);
+		else
+			printf("end\n");
+		fflush(stdout);
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	struct scenario s;
-	struct master m = { .s = &s };
-	int zero_page = 0, rc, argi = 1;
+	struct master m;
+	char err[512], *text;
+	int zero_page = 0, rc, serving = argc == 2 && strcmp(argv[1], "--serve") == 0;
 	FILE *f;
 
-	if (argc > 1 && strcmp(argv[1], "--baseline") == 0) {
-		m.baseline = 1;
-		argi++;
-	}
-	if (argi != argc - 1) {
-		fprintf(stderr, "usage: anonvma-krun [--baseline] FILE\n");
+	if (argc != 2 || (argv[1][0] == '-' && !serving)) {
+		fprintf(stderr, "usage: anonvma-krun FILE | --serve\n");
 		return 2;
 	}
-	if (!(f = fopen(argv[argi], "r"))) {
-		fprintf(stderr, "anonvma-krun: %s: %s\n", argv[argi], strerror(errno));
+	if ((rc = start(&zero_page, err, sizeof(err)))) {
+		trace_cleanup();
+		if (serving) {
+			printf("fail %d %s\n", rc == KRUN_SKIP ? KRUN_SKIP : 1, err);
+			fflush(stdout);
+		} else {
+			fprintf(stderr, "anonvma-krun: %s\n", err);
+		}
+		return rc == KRUN_SKIP ? KRUN_SKIP : 1;
+	}
+	if (serving) {
+		rc = serve(zero_page);
+		trace_cleanup();
+		return rc;
+	}
+	if (!(f = fopen(argv[1], "r")) || !(text = read_all(f, (size_t)SCN_MAX_LINE * SCN_MAX_COMMANDS))) {
+		fprintf(stderr, "anonvma-krun: %s: %s\n", argv[1], strerror(errno ? errno : EIO));
+		if (f)
+			fclose(f);
+		trace_cleanup();
 		return 2;
 	}
-	rc = scn_parse(&s, argv[argi], f, m.err, sizeof(m.err));
 	fclose(f);
-	if (rc) {
-		fprintf(stderr, "%s\n", m.err);
-		return 2;
-	}
-	setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
-	prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
-	signal(SIGCHLD, SIG_IGN);
-	if ((rc = setup(&m, &zero_page)) || (rc = make_sockets(&m, count_slots(&s)))) {
-		fprintf(stderr, "anonvma-krun: %s\n", m.err);
-		rc = rc == KRUN_SKIP ? KRUN_SKIP : 2;
-		goto out;
-	}
-	rc = trace_start(m.err, sizeof(m.err));
-	if (rc) {
-		fprintf(stderr, "anonvma-krun: %s\n", m.err);
-		rc = rc == KRUN_SKIP ? KRUN_SKIP : 1;
-		goto out;
-	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
-	pretouch();
-	printf("krun 1\nzero_page %d\n", zero_page);
-	rc = run(&m);
-	if (!rc)
-		rc = trace_finish(m.slot_pid, (size_t)m.next_slot, m.err, sizeof(m.err));
+	rc = measure(&m, argv[1], text, zero_page);
+	free(text);
 	trace_cleanup();
-	if (rc) {
+	if (rc)
 		fprintf(stderr, "anonvma-krun: %s\n", m.err);
-		rc = 1;
-	} else {
+	else
 		printf("end\n");
-	}
-out:
 	fflush(stdout);
-	free(m.name_slot);
-	free(m.pages);
-	scn_free(&s);
 	return rc;
 }

@@ -13,7 +13,8 @@
  *   krun 1
  *   zero_page 0|1
  *   error LINE OP ERRNO        an operation the kernel refused
- *   pages LINE vmas N anon_pages N anon_ptes N zero_ptes N swap_ptes N
+ *   pages LINE vmas N anon_pages N anon_ptes N zero_ptes N swap_ptes N cow_copies N
+ *   maps LINE TOKEN...         the mappings: NAME:START-END:rw|r|none
  *   share LINE TOKEN...        who maps what: NAME:ADDR=FRAME[x]
  *   objects LINE anon_vma N avc N
  *   end
@@ -51,12 +52,22 @@ struct krun_reply {
 void krun_worker(int slot) __attribute__((noreturn));
 void krun_worker_setup(void);
 extern int krun_sock[KRUN_MAX_SLOTS][2];
+/* A pipe whose write end only the master holds: it closes when the master
+ * dies, and the workers, polling its read end, exit. */
+extern int krun_lifeline[2];
 
 /* trace.c: live anon_vma / anon_vma_chain objects from tracefs */
+struct krun_objects { int line; long anon_vma, avc; };
 int trace_start(char *err, size_t errlen);     /* 0, -1 error, KRUN_SKIP */
+int trace_clear(char *err, size_t errlen);     /* an empty buffer, tracing on */
 void trace_mark(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int trace_finish(const pid_t *pids, size_t npids, char *err, size_t errlen);
+/* Stop tracing; the live objects made by pids at each of the npts
+ * checkpoint markers since trace_clear(). */
+int trace_count(const pid_t *pids, size_t npids, struct krun_objects *pts, size_t npts,
+		char *err, size_t errlen);
 void trace_cleanup(void);
+/* In a worker: close what tracing fds it inherited (the master's stay). */
+void trace_forget(void);
 
 /* pagemap.c: page fields and the sharing signature */
 /* 0, -1 on error, KRUN_SKIP when pagemap shows no frame numbers. */
@@ -64,5 +75,10 @@ int pagemap_zero_page_probe(int *zero_page, char *err, size_t errlen);
 struct krun_proc { const char *name; pid_t pid; };
 int pagemap_report(int line, const struct krun_proc *procs, size_t nprocs,
 		   const uint64_t *pages, size_t npages, char *err, size_t errlen);
+/* Around a write of [addr, +len) by pid: count the pages it copied
+ * (cow_copies in the report: since pagemap_reset, for the whole run). */
+int pagemap_write_begin(pid_t pid, uint64_t addr, uint64_t len);
+int pagemap_write_end(pid_t pid, uint64_t addr, uint64_t len);
+void pagemap_reset(void);
 
 #endif

@@ -105,14 +105,16 @@ static int frame_id(uint64_t pfn, uint32_t *id, int *fresh)
 	return -1;
 }
 
-static long count_vmas(pid_t pid)
+/* Print the process's mappings in the window, " NAME:START-END:PROT" each
+ * (scenario addresses), and count them; -1 if maps cannot be read. */
+static long print_vmas(const struct krun_proc *pr)
 {
 	char path[64];
 	ssize_t n, total = 0;
 	long vmas = 0;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pr->pid);
 	if ((fd = open(path, O_RDONLY)) < 0)
 		return -1;
 	while ((n = read(fd, maps_buf + total, sizeof(maps_buf) - 1 - (size_t)total)) > 0)
@@ -120,8 +122,14 @@ static long count_vmas(pid_t pid)
 	close(fd);
 	maps_buf[total] = '\0';
 	for (char *l = maps_buf; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
-		uint64_t start = strtoull(l, NULL, 16);
-		vmas += start >= KRUN_BASE && start < KRUN_BASE + KRUN_SPAN;
+		char *p;
+		uint64_t start = strtoull(l, &p, 16), end = strtoull(p + 1, &p, 16);
+		if (start < KRUN_BASE || start >= KRUN_BASE + KRUN_SPAN)
+			continue;
+		printf(" %s:%#" PRIx64 "-%#" PRIx64 ":%s", pr->name, (uint64_t)(start - KRUN_BASE),
+		       (uint64_t)(end - KRUN_BASE),
+		       p[1] != 'r' ? "none" : p[2] == 'w' ? "rw" : "r");
+		vmas++;
 	}
 	return vmas;
 }
@@ -187,6 +195,63 @@ static int scan_proc(const struct krun_proc *pr, const uint64_t *pages, size_t n
 	return 0;
 }
 
+/* ---- copy-on-write copies ---- */
+
+static uint64_t frames_before[KRUN_MAX_PAGES];
+static unsigned long cow_copies;
+
+/* Frames of pages [addr, +n) of pid into out: the frame number, or 0 for
+ * no page (not present, swapped, or the zero page). */
+static int frames(pid_t pid, uint64_t addr, size_t n, uint64_t *out)
+{
+	char path[64];
+	int fd, rc = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
+	if ((fd = open(path, O_RDONLY)) < 0)
+		return -1;
+	for (size_t i = 0; i < n && !rc; i += BATCH) {
+		size_t k = n - i < BATCH ? n - i : BATCH;
+		rc = read_entries(fd, KRUN_BASE + addr + i * 4096, k);
+		for (size_t j = 0; j < k && !rc; j++) {
+			uint64_t e = entries[j], pfn = e & PM_PFN;
+			out[i + j] = (e & PM_PRESENT) && !(have_zero_page && pfn == zero_pfn) ? pfn : 0;
+		}
+	}
+	close(fd);
+	return rc;
+}
+
+/* A copy-on-write copy allocates the new page before it lets the old one
+ * go, so a written page whose frame changed was copied; one that kept its
+ * frame was reused or already writable. */
+int pagemap_write_begin(pid_t pid, uint64_t addr, uint64_t len)
+{
+	size_t n = len / 4096 < KRUN_MAX_PAGES ? len / 4096 : KRUN_MAX_PAGES;
+
+	return frames(pid, addr, n, frames_before);
+}
+
+int pagemap_write_end(pid_t pid, uint64_t addr, uint64_t len)
+{
+	static uint64_t after[BATCH];
+	size_t n = len / 4096 < KRUN_MAX_PAGES ? len / 4096 : KRUN_MAX_PAGES;
+
+	for (size_t i = 0; i < n; i += BATCH) {
+		size_t k = n - i < BATCH ? n - i : BATCH;
+		if (frames(pid, addr + i * 4096, k, after))
+			return -1;
+		for (size_t j = 0; j < k; j++)
+			cow_copies += frames_before[i + j] && after[j] && after[j] != frames_before[i + j];
+	}
+	return 0;
+}
+
+void pagemap_reset(void)
+{
+	cow_copies = 0;
+}
+
 int pagemap_report(int line, const struct krun_proc *procs, size_t nprocs,
 		   const uint64_t *pages, size_t npages, char *err, size_t errlen)
 {
@@ -194,18 +259,21 @@ int pagemap_report(int line, const struct krun_proc *procs, size_t nprocs,
 
 	generation++;
 	nframes = 0;
-	printf("share %d", line);
+	printf("maps %d", line);
 	for (size_t p = 0; p < nprocs; p++) {
-		long v = count_vmas(procs[p].pid);
+		long v = print_vmas(&procs[p]);
 		if (v < 0) {
 			snprintf(err, errlen, "cannot read /proc/%d/maps", (int)procs[p].pid);
 			return -1;
 		}
 		c.vmas += v;
+	}
+	printf("\nshare %d", line);
+	for (size_t p = 0; p < nprocs; p++)
 		if (scan_proc(&procs[p], pages, npages, &c, err, errlen))
 			return -1;
-	}
-	printf("\npages %d vmas %ld anon_pages %ld anon_ptes %ld zero_ptes %ld swap_ptes %ld\n",
-	       line, c.vmas, c.anon_pages, c.anon_ptes, c.zero_ptes, c.swap_ptes);
+	printf("\npages %d vmas %ld anon_pages %ld anon_ptes %ld zero_ptes %ld swap_ptes %ld "
+	       "cow_copies %lu\n", line, c.vmas, c.anon_pages, c.anon_ptes, c.zero_ptes, c.swap_ptes,
+	       cow_copies);
 	return 0;
 }

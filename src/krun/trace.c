@@ -36,6 +36,7 @@
 
 static char instance[128];
 static int marker_fd = -1;
+static int reading_fd = -1;     /* the trace, while trace_count reads it */
 static int mounted_here;
 static int instance_made;
 
@@ -120,8 +121,22 @@ void trace_mark(const char *fmt, ...)
 		(void)!write(marker_fd, buf, (size_t)n);
 }
 
+void trace_forget(void)
+{
+	if (marker_fd >= 0)
+		close(marker_fd);
+	marker_fd = -1;
+	instance_made = 0;
+	mounted_here = 0;
+}
+
+/* Also from a signal handler: an open file of the instance would make
+ * removing it fail (EBUSY), so whatever is open is closed first. */
 void trace_cleanup(void)
 {
+	if (reading_fd >= 0)
+		close(reading_fd);
+	reading_fd = -1;
 	if (marker_fd >= 0)
 		close(marker_fd);
 	marker_fd = -1;
@@ -250,7 +265,7 @@ static int is_worker(pid_t pid, const pid_t *pids, size_t n)
 	return 0;
 }
 
-static void handle_event(struct live_set *s, const char *line, const pid_t *pids, size_t n)
+static int handle_event(struct live_set *s, const char *line, const pid_t *pids, size_t n)
 {
 	size_t plen = 0, nlen = 0, clen = 0;
 	const char *ptr = field(line, " ptr=", &plen);
@@ -260,22 +275,21 @@ static void handle_event(struct live_set *s, const char *line, const pid_t *pids
 	int kind;
 
 	if (!ptr || !name)
-		return;
+		return 0;
 	key = strtoull(ptr, NULL, 16);
 	if (strstr(line, "kmem_cache_free:")) {
 		live_remove(s, key);
-		return;
+		return 0;
 	}
 	if (!strstr(line, "kmem_cache_alloc:") || !is_worker(line_pid(line), pids, n))
-		return;
+		return 0;
 	if (nlen == 8 && strncmp(name, "anon_vma", 8) == 0)
 		kind = KIND_ANON_VMA;
 	else if (site && memmem(site, clen, "anon_vma", 8))
 		kind = KIND_AVC;
 	else
-		return;     /* another cache merged with anon_vma_chain */
-	if (live_add(s, key, kind))
-		fprintf(stderr, "anonvma-krun: out of memory counting objects\n");
+		return 0;   /* another cache merged with anon_vma_chain */
+	return live_add(s, key, kind);
 }
 
 static long overruns(void)
@@ -296,46 +310,77 @@ static long overruns(void)
 	return total;
 }
 
-/* Print an `objects` record at every checkpoint marker. */
-int trace_finish(const pid_t *pids, size_t npids, char *err, size_t errlen)
+/* Overruns counted before this run began: clearing the buffer need not
+ * reset the per-CPU counters, so each run looks at its own increase. */
+static long overruns_before;
+
+int trace_clear(char *err, size_t errlen)
+{
+	if (write_file(instance, "trace", "") ||
+	    write_file(instance, "tracing_on", "1")) {
+		snprintf(err, errlen, "cannot reset the trace in %s: %s", instance, strerror(errno));
+		return -1;
+	}
+	overruns_before = overruns();
+	return 0;
+}
+
+/* Live objects at every checkpoint marker, into pts (the scenario's
+ * checkpoints, in order). */
+int trace_count(const pid_t *pids, size_t npids, struct krun_objects *pts, size_t npts,
+		char *err, size_t errlen)
 {
 	struct live_set s = { 0 };
 	char path[256], *line = NULL;
-	size_t cap = 0;
+	size_t cap = 0, n = 0;
 	int in_run = 0, rc = 0;
 	long lost;
 	FILE *f;
 
 	write_file(instance, "tracing_on", "0");
-	if ((lost = overruns()) > 0) {
+	if ((lost = overruns() - overruns_before) > 0) {
 		snprintf(err, errlen, "the trace buffer overran (%ld events lost)", lost);
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/trace", instance);
-	if (!(f = fopen(path, "r"))) {
+	if ((reading_fd = open(path, O_RDONLY)) < 0 || !(f = fdopen(reading_fd, "r"))) {
 		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		if (reading_fd >= 0)
+			close(reading_fd);
+		reading_fd = -1;
 		return -1;
 	}
 	while (getline(&line, &cap, f) > 0) {
 		const char *m = strstr(line, "tracing_mark_write: anonvma ");
 		if (m) {
 			m += strlen("tracing_mark_write: anonvma ");
-			if (strncmp(m, "begin", 5) == 0)
+			if (strncmp(m, "begin", 5) == 0) {
 				in_run = 1;
-			else if (strncmp(m, "end", 3) == 0)
+			} else if (strncmp(m, "end", 3) == 0) {
 				in_run = 0;
-			else if (strncmp(m, "ckpt ", 5) == 0)
-				printf("objects %ld anon_vma %ld avc %ld\n", strtol(m + 5, NULL, 10),
-				       s.count[KIND_ANON_VMA], s.count[KIND_AVC]);
+			} else if (strncmp(m, "ckpt ", 5) == 0 && n < npts) {
+				pts[n].line = (int)strtol(m + 5, NULL, 10);
+				pts[n].anon_vma = s.count[KIND_ANON_VMA];
+				pts[n].avc = s.count[KIND_AVC];
+				n++;
+			}
 			continue;
 		}
-		if (in_run)
-			handle_event(&s, line, pids, npids);
+		if (in_run && handle_event(&s, line, pids, npids)) {
+			snprintf(err, errlen, "out of memory counting objects");
+			rc = -1;
+			break;
+		}
 	}
-	if (ferror(f)) {
+	if (!rc && ferror(f)) {
 		snprintf(err, errlen, "error reading %s", path);
 		rc = -1;
 	}
+	if (!rc && n != npts) {
+		snprintf(err, errlen, "the trace holds %zu of %zu checkpoints", n, npts);
+		rc = -1;
+	}
+	reading_fd = -1;
 	fclose(f);
 	free(line);
 	free(s.key);

@@ -10,6 +10,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -19,6 +21,7 @@
 #include "krun.h"
 
 int krun_sock[KRUN_MAX_SLOTS][2];
+int krun_lifeline[2] = { -1, -1 };
 
 static sigjmp_buf fault_jmp;
 static volatile sig_atomic_t touching;
@@ -31,9 +34,21 @@ static void on_fault(int sig)
 	raise(sig);
 }
 
+/* In a process the master has just forked (its children inherit all of
+ * this): hold nothing of the master's but the lifeline's read end, and
+ * neither its standard output (kcheck's pipe) nor a tracefs file. */
 void krun_worker_setup(void)
 {
 	struct sigaction sa = { .sa_handler = on_fault };
+	int null = open("/dev/null", O_RDWR);
+
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		close(null);
+	}
+	close(krun_lifeline[1]);
+	trace_forget();
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGSEGV, &sa, NULL);
@@ -148,8 +163,14 @@ void krun_worker(int slot)
 	if (write_msg(fd, &r, sizeof(r)))
 		_exit(1);
 	for (;;) {
-		if (read(fd, &m, sizeof(m)) != (ssize_t)sizeof(m))
-			_exit(1);       /* the master is gone */
+		struct pollfd p[2] = { { .fd = fd, .events = POLLIN },
+				       { .fd = krun_lifeline[0], .events = POLLIN } };
+		/* The lifeline's write end closes when the master dies, however
+		 * it dies: then no command will come. */
+		while (poll(p, 2, -1) < 0 && errno == EINTR)
+			;
+		if (p[1].revents || read(fd, &m, sizeof(m)) != (ssize_t)sizeof(m))
+			_exit(1);
 		r.pid = 0;
 		r.err = obey(&m, &r);
 		if (write_msg(fd, &r, sizeof(r)))

@@ -247,27 +247,36 @@ int av_mremap(av_world *w, av_pid pid, uint64_t addr, uint64_t old_len, uint64_t
 	struct range_arg r;
 	int err;
 
+	/* check_mremap_params: what needs no VMA; av_do_mremap decides the
+	 * rest with the VMAs in hand, as Linux does. */
 	if (flags & ~(AV_MREMAP_MAYMOVE | AV_MREMAP_FIXED))
 		return av_fail(w, -EINVAL, "mremap", "unknown flags %#x", flags);
-	if ((flags & AV_MREMAP_FIXED) && !(flags & AV_MREMAP_MAYMOVE))
-		return av_fail(w, -EINVAL, "mremap", "MREMAP_FIXED needs MREMAP_MAYMOVE");
 	if (!PAGE_ALIGNED(addr))
 		return av_fail(w, -EINVAL, "mremap", "address %#llx is not page-aligned", ULL(addr));
 	old_len = page_align(old_len);
 	new_len = page_align(new_len);
-	if (!new_len)
-		return av_fail(w, -EINVAL, "mremap", "zero new length");
+	if (!new_len || new_len > AV_TASK_SIZE)
+		return av_fail(w, -EINVAL, "mremap", "new length %#llx is 0 or too large",
+			       ULL(new_len));
+	if (flags & AV_MREMAP_FIXED) {
+		if (new_addr > AV_TASK_SIZE - new_len)
+			return av_fail(w, -EINVAL, "mremap", "new range beyond the address space");
+		if (!PAGE_ALIGNED(new_addr))
+			return av_fail(w, -EINVAL, "mremap", "new address %#llx is not page-aligned",
+				       ULL(new_addr));
+		if (!(flags & AV_MREMAP_MAYMOVE))
+			return av_fail(w, -EINVAL, "mremap", "MREMAP_FIXED needs MREMAP_MAYMOVE");
+		if (addr + old_len > new_addr && new_addr + new_len > addr)
+			return av_fail(w, -EINVAL, "mremap", "old and new ranges overlap");
+	}
+	/* Linux refuses a zero old length for private mappings (all of ours)
+	 * only once it has found the VMA; an old range past the end of the
+	 * address space has no VMA.  Both are decided here, with the errno
+	 * the kernel gives when there is no VMA to find. */
 	if (!old_len)
 		return av_fail(w, -EINVAL, "mremap", "zero old length duplicates only shared mappings");
 	if (addr > AV_TASK_SIZE - old_len || old_len > AV_TASK_SIZE)
 		return av_fail(w, -EFAULT, "mremap", "old range beyond the address space");
-	if (flags & AV_MREMAP_FIXED) {
-		if (!PAGE_ALIGNED(new_addr))
-			return av_fail(w, -EINVAL, "mremap", "new address %#llx is not page-aligned",
-				       ULL(new_addr));
-		if (new_len > AV_TASK_SIZE || new_addr > AV_TASK_SIZE - new_len)
-			return av_fail(w, -EINVAL, "mremap", "new range beyond the address space");
-	}
 	/* start/end carry the old address and length here. */
 	r = (struct range_arg){ .start = addr, .end = old_len, .len2 = new_len,
 				.flags = flags & AV_MREMAP_FIXED, .addr2 = new_addr };

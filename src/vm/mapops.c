@@ -320,33 +320,84 @@ static int move_vma(struct av_world *w, struct av_vma *v, uint64_t old_addr, uin
 	return 0;
 }
 
+/* mremap_to: unmap the destination, shrink the source if asked, move. */
+static int remap_to(struct av_world *w, struct av_mm *mm, uint64_t addr, uint64_t old_len,
+		    uint64_t new_len, uint64_t new_addr)
+{
+	struct av_vma *v;
+	int err;
+
+	if ((err = av_do_munmap(w, mm, new_addr, new_addr + new_len)))
+		return err;
+	if (old_len > new_len) {
+		if ((err = av_do_munmap(w, mm, addr + new_len, addr + old_len)))
+			return err;
+		old_len = new_len;
+	}
+	if (!(v = av_vma_find(mm, addr)))
+		return av_fail(w, -EFAULT, "mremap", "%#llx is not mapped", (unsigned long long)addr);
+	return move_vma(w, v, addr, old_len, new_len, new_addr);
+}
+
+/*
+ * A move that keeps the size (MREMAP_FIXED, old_len == new_len) may span
+ * several VMAs (Linux 6.17): each piece moves on its own, in address order,
+ * keeping the gaps between them.  A hole at the start is EFAULT; a failure
+ * part-way leaves the pieces moved so far where they went.
+ */
+static int remap_move(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t len,
+		      uint64_t new_addr)
+{
+	uint64_t end = start + len, target = new_addr, last_end = 0;
+	struct av_vma *v = av_vma_first_after(mm, start);
+	bool seen = false;
+
+	if (!v || v->start > start)
+		return av_fail(w, -EFAULT, "mremap", "%#llx is not mapped", (unsigned long long)start);
+	for (; v && v->start < end; v = av_vma_first_after(mm, last_end)) {
+		uint64_t a = v->start > start ? v->start : start;
+		uint64_t e = v->end < end ? v->end : end;
+		uint64_t to = target + (seen ? v->start - last_end : 0);
+		int err;
+
+		last_end = v->end;
+		if ((err = remap_to(w, mm, a, e - a, e - a, to)))
+			return err;
+		seen = true;
+		target = to + (e - a);
+	}
+	return 0;
+}
+
+/*
+ * mremap, in the order Linux 6.18 decides it (the arguments were checked
+ * in api.c).  A same-size move goes its own way (remap_move).  Otherwise
+ * the VMA at addr comes first: none is EFAULT, whatever else is wrong.  In
+ * place, the same size does nothing and a smaller one unmaps the tail,
+ * wherever that reaches.  Growing or moving needs the part that stays,
+ * [addr, +min(old_len, new_len)), inside that one VMA, checked before a
+ * move unmaps anything; growing in place then needs free space after it.
+ */
 int av_do_mremap(struct av_world *w, struct av_mm *mm, uint64_t addr, uint64_t old_len,
 		 uint64_t new_len, int flags, uint64_t new_addr)
 {
+	bool fixed = flags & AV_MREMAP_FIXED;
 	struct av_vma *v, *merged;
 	int err;
 
-	if (flags & AV_MREMAP_FIXED) {
-		if (addr < new_addr + new_len && new_addr < addr + old_len)
-			return av_fail(w, -EINVAL, "mremap", "old and new ranges overlap");
-		if ((err = av_do_munmap(w, mm, new_addr, new_addr + new_len)))
-			return err;
-		if (old_len > new_len) {
-			if ((err = av_do_munmap(w, mm, addr + new_len, addr + old_len)))
-				return err;
-			old_len = new_len;
-		}
-	} else if (old_len >= new_len) {
-		return av_do_munmap(w, mm, addr + new_len, addr + old_len);
-	}
-	v = av_vma_find(mm, addr);
-	if (!v)
+	if (fixed && old_len == new_len)
+		return remap_move(w, mm, addr, old_len, new_addr);
+	if (!(v = av_vma_find(mm, addr)))
 		return av_fail(w, -EFAULT, "mremap", "%#llx is not mapped", (unsigned long long)addr);
-	if (old_len > v->end - addr)
+	if (!fixed && old_len == new_len)
+		return 0;
+	if (!fixed && old_len > new_len)
+		return av_do_munmap(w, mm, addr + new_len, addr + old_len);
+	if ((old_len < new_len ? old_len : new_len) > v->end - addr)
 		return av_fail(w, -EFAULT, "mremap", "[%#llx, +%#llx) spans more than one mapping",
 			       (unsigned long long)addr, (unsigned long long)old_len);
-	if (flags & AV_MREMAP_FIXED)
-		return move_vma(w, v, addr, old_len, new_len, new_addr);
+	if (fixed)
+		return remap_to(w, mm, addr, old_len, new_len, new_addr);
 
 	/* Grow in place: only at the end of the VMA, into free space. */
 	if (addr + old_len == v->end) {

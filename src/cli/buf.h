@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * buf.h - growing arrays and strings for the tool.
+ */
+#ifndef AV_CLI_BUF_H
+#define AV_CLI_BUF_H
+
+#include <stddef.h>
+
+/* Room for element n of the array p of *cap elements of size bytes: p
+ * itself, or p moved (and *cap doubled), or NULL with p and *cap as they
+ * were. */
+void *buf_grow(void *p, size_t *cap, size_t n, size_t size);
+
+/* A NUL-terminated string that grows; all zero is the empty one. */
+struct strbuf {
+	char *s;
+	size_t len, cap;
+};
+
+/* Append; 0, or -1 when memory ran out (the string is as it was). */
+int sb_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append n bytes of s. */
+int sb_add(struct strbuf *b, const char *s, size_t n);
+
+#endif

@@ -13,14 +13,8 @@ build=$1
 tool=$build/anonvma
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-case $(uname -r) in
-6.18|6.18.*|6.18-*) ;;
-*) echo "kcheck-random: skipped: the live kernel is $(uname -r), not 6.18" >&2; exit 77 ;;
-esac
-if [ "$(id -u)" -ne 0 ]; then
-	echo "kcheck-random: skipped: needs root (tracefs, pagemap frame numbers)" >&2
-	exit 77
-fi
+test=kcheck-random
+. tests/live-kernel.sh
 fail() { echo "kcheck-random: FAIL: $*" >&2; exit 1; }
 
 "$tool" kcheck --random 200 --seed 1 --save-dir "$tmp" > "$tmp/618.out" 2> "$tmp/618.err"

@@ -8,14 +8,8 @@
 # live kernel on the reuse scenarios.
 build=$1
 tool=$build/anonvma
-case $(uname -r) in
-6.18|6.18.*|6.18-*) ;;
-*) echo "kcheck: skipped: the live kernel is $(uname -r), not 6.18" >&2; exit 77 ;;
-esac
-if [ "$(id -u)" -ne 0 ]; then
-	echo "kcheck: skipped: needs root (tracefs, pagemap frame numbers)" >&2
-	exit 77
-fi
+test=kcheck
+. tests/live-kernel.sh
 "$tool" kcheck --runs 3 scenarios/kernel/*.scn
 rc=$?
 [ $rc -eq 0 ] || exit $rc

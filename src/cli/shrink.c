@@ -68,7 +68,7 @@ static int keeps_a_field(const struct shrinker *sh, const struct kresult *r)
 static int try_cmds(struct shrinker *sh, const struct scn_cmd *cmds, size_t n)
 {
 	struct scenario cand = sh->r->s, parsed;
-	struct kresult r;
+	struct kresult r = { 0 };
 	char err[512], *text;
 	int rc;
 
@@ -137,8 +137,6 @@ static int drop_commands(struct shrinker *sh)
 				i = end;
 			free(c);
 		}
-		if (chunk == 1)
-			break;
 	}
 	return progress;
 }

@@ -87,30 +87,6 @@ static int check_scenario(struct master *m)
 	return 0;
 }
 
-/* Write to one byte of every private writable mapping of this process. */
-static void pretouch(void)
-{
-	static char maps[1 << 16];
-	ssize_t n, total = 0;
-	int fd = open("/proc/self/maps", O_RDONLY);
-
-	if (fd < 0)
-		return;
-	while ((n = read(fd, maps + total, sizeof(maps) - 1 - (size_t)total)) > 0)
-		total += n;
-	close(fd);
-	maps[total] = '\0';
-	for (char *l = maps; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
-		char *end;
-		uint64_t start = strtoull(l, &end, 16);
-		char *perms = strchr(end, ' ');
-		if (perms && strncmp(perms + 1, "rw-p", 4) == 0) {
-			volatile char *p = (volatile char *)(uintptr_t)start;
-			*p = *p;
-		}
-	}
-}
-
 /* ---- talking to workers ---- */
 
 /* The reply of the worker in slot, process pid: an error if the process
@@ -314,26 +290,32 @@ static void close_sockets(struct master *m)
 			}
 }
 
-/* The permissions of every mapping of the master, in address order: what
- * its workers inherit, as far as anon_vmas go (the stack and the heap may
- * change size, never number). */
-static unsigned long long own_layout(void)
+/* Write to one byte of every private writable mapping of the master, so
+ * that each has its anon_vma before any fork; return a hash of the
+ * permissions of all its mappings, in address order: what its workers
+ * inherit, as far as anon_vmas go (the stack and the heap may change size,
+ * never number).  0 if /proc/self/maps cannot be read. */
+static unsigned long long prepare_own_mappings(void)
 {
 	static char maps[1 << 16];
 	unsigned long long h = 1469598103934665603ULL;
-	ssize_t n, total = 0;
-	int fd = open("/proc/self/maps", O_RDONLY);
 
-	if (fd < 0)
+	if (krun_read_file("/proc/self/maps", maps, sizeof(maps)) < 0)
 		return 0;
-	while ((n = read(fd, maps + total, sizeof(maps) - 1 - (size_t)total)) > 0)
-		total += n;
-	close(fd);
-	maps[total] = '\0';
-	for (char *l = maps; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
-		const char *perms = strchr(l, ' ');
-		for (int i = 0; perms && i < 5; i++)
+	for (char *l = maps; *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		char *end;
+		uint64_t start = strtoull(l, &end, 16);
+		const char *perms = strchr(end, ' ');
+		if (!perms)
+			break;
+		if (strncmp(perms + 1, "rw-p", 4) == 0) {
+			volatile char *p = (volatile char *)(uintptr_t)start;
+			*p = *p;
+		}
+		for (int i = 0; i < 5; i++)
 			h = (h ^ (unsigned char)perms[i]) * 1099511628211ULL;
+		if (!strchr(l, '\n'))
+			break;
 	}
 	return h;
 }
@@ -346,9 +328,8 @@ static int run_once(struct master *m, struct krun_objects *out, unsigned long lo
 
 	if (make_sockets(m))
 		return -1;
-	pretouch();
-	now = own_layout();
-	if (*layout && now != *layout) {
+	now = prepare_own_mappings();
+	if (!now || (*layout && now != *layout)) {
 		snprintf(m->err, sizeof(m->err), "the runner's own mappings changed between the "
 			 "baseline and the run: the subtraction would be wrong");
 		close_sockets(m);

@@ -70,6 +70,9 @@ void trace_cleanup(void);
 void trace_forget(void);
 
 /* pagemap.c: page fields and the sharing signature */
+/* All of a /proc file (up to size - 1 bytes), NUL-terminated, into buf:
+ * its length, or -1.  Static buffers only: the master must not allocate. */
+ssize_t krun_read_file(const char *path, char *buf, size_t size);
 /* 0, -1 on error, KRUN_SKIP when pagemap shows no frame numbers. */
 int pagemap_zero_page_probe(int *zero_page, char *err, size_t errlen);
 struct krun_proc { const char *name; pid_t pid; };

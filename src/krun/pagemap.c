@@ -40,6 +40,20 @@ static uint32_t nframes;
 static uint64_t entries[BATCH];
 static char maps_buf[1 << 18];
 
+ssize_t krun_read_file(const char *path, char *buf, size_t size)
+{
+	ssize_t n, total = 0;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, buf + total, size - 1 - (size_t)total)) > 0)
+		total += n;
+	close(fd);
+	buf[total] = '\0';
+	return n < 0 ? -1 : total;
+}
+
 static int read_entries(int fd, uint64_t vaddr, size_t n)
 {
 	ssize_t want = (ssize_t)(n * sizeof(uint64_t));
@@ -110,17 +124,11 @@ static int frame_id(uint64_t pfn, uint32_t *id, int *fresh)
 static long print_vmas(const struct krun_proc *pr)
 {
 	char path[64];
-	ssize_t n, total = 0;
 	long vmas = 0;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pr->pid);
-	if ((fd = open(path, O_RDONLY)) < 0)
+	if (krun_read_file(path, maps_buf, sizeof(maps_buf)) < 0)
 		return -1;
-	while ((n = read(fd, maps_buf + total, sizeof(maps_buf) - 1 - (size_t)total)) > 0)
-		total += n;
-	close(fd);
-	maps_buf[total] = '\0';
 	for (char *l = maps_buf; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
 		char *p;
 		uint64_t start = strtoull(l, &p, 16), end = strtoull(p + 1, &p, 16);

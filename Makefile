@@ -27,9 +27,9 @@ ALL_LDFLAGS   = $(SAN) $(LDFLAGS)
 LDLIBS   += -lurcu-bp -lpthread
 Q        := $(if $(V),,@)
 
-LIB_SRC := $(wildcard src/core/*.c src/vm/*.c src/policy/*.c src/port/*.c)
+LIB_SRC := $(wildcard src/lib/*.c src/port/*.c src/mm/*.c src/policy/*.c src/api/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
-CLI_SRC := $(wildcard src/cli/*.c)
+CLI_SRC := $(wildcard src/cli/*.c src/scn/*.c)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/demo.o
 CLI     := $(BUILD)/anonvma
 # The tool's parts without main(), for the tests and fuzzers that drive them.
@@ -38,12 +38,11 @@ CLI_LIB_OBJ := $(filter-out $(BUILD)/src/cli/main.o,$(CLI_SRC:%.c=$(BUILD)/%.o))
 # The kernel-side runner of `anonvma kcheck`: small, static, and never
 # sanitized (its memory must stay constant; ASan's shadow and allocator
 # would change what the kernel counts), so it has its own objects.
-KRUN_SRC := $(wildcard src/krun/*.c) src/cli/scenario.c src/cli/fields.c src/cli/errname.c \
-	    src/policy/names.c
+KRUN_SRC := $(wildcard src/krun/*.c src/scn/*.c) src/policy/names.c
 KRUN_OBJ := $(KRUN_SRC:%.c=$(BUILD)/krun-obj/%.o)
 KRUN    := $(BUILD)/anonvma-krun
 TESTS   := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
-SCRIPT_TESTS := cli.sh kcheck.sh kcheck-random.sh stress.sh bench.sh
+SCRIPT_TESTS := layering.sh cli.sh kcheck.sh kcheck-random.sh stress.sh bench.sh
 TEST_BIN := $(TESTS:%=$(BUILD)/tests/%)
 HEADERS := $(wildcard include/anonvma/*.h)
 
@@ -196,7 +195,7 @@ bench: deps
 	$(MAKE) all benches
 	@sh bench/run.sh $(BUILD)
 
-# Line and branch coverage of src/core and src/vm over the test suite.
+# Line and branch coverage of src/mm, src/policy and src/lib over the test suite.
 coverage: deps
 	$(MAKE) BUILD=build-cov CC=clang OPT="-O0 -g" \
 	  SAN="-fprofile-instr-generate -fcoverage-mapping" all

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "cli/scenario.h"
+#include "scn/scenario.h"
 #include "cli/run.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

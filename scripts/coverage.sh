@@ -1,8 +1,8 @@
 #!/bin/sh
 # coverage.sh BUILD TEST... - run the test suite with clang's source-based
-# coverage and report line and branch coverage of the library's core
-# (src/core) and address-space model (src/vm); an HTML report goes to
-# BUILD/coverage/index.html.
+# coverage and report line and branch coverage of the model (src/mm), the
+# policies (src/policy) and the generic containers (src/lib); an HTML
+# report goes to BUILD/coverage/index.html.
 set -e
 build=$1; shift
 prof=$build/prof
@@ -20,9 +20,10 @@ report() {   # report DIR: the TOTAL row of llvm-cov's table for DIR
 		/^TOTAL/ { printf "coverage: %-8s lines %s (%d of %d), branches %s (%d of %d), functions %s\n",
 			   dir, $10, $8 - $9, $8, $13, $11 - $12, $11, $7 }'
 }
-report src/core
-report src/vm
+report src/mm
+report src/policy
+report src/lib
 # shellcheck disable=SC2086
 llvm-cov show $objects -instr-profile="$build/all.profdata" -format=html \
-	-output-dir="$build/coverage" src/core src/vm src/policy src/port src/cli > /dev/null
+	-output-dir="$build/coverage" src/lib src/mm src/policy src/api src/port src/scn src/cli > /dev/null
 echo "coverage: per-line report in $build/coverage/index.html"

@@ -5,9 +5,9 @@
  * complaint, repairs it, and expects a clean check again.
  */
 #include "testutil.h"
-#include "vm/vm.h"
-#include "core/rmap.h"
-#include "policy/policy.h"
+#include "mm/vm.h"
+#include "mm/rmap.h"
+#include "mm/policy.h"
 
 #define A 0x40000000ULL
 
@@ -97,12 +97,12 @@ static void detects_missed_mapping(void **state)
 	if (f->w->policy->avc_interval_tree)
 		av_itree_remove(&av->avc_tree, &avc->it);
 	else
-		av_list_del(&avc->same_anon_vma);
+		cds_list_del_init(&avc->same_anon_vma);
 	expect_violation(f->w, "missing from its set");
 	if (f->w->policy->avc_interval_tree)
 		av_itree_insert(&av->avc_tree, &avc->it);
 	else
-		av_list_add(&avc->same_anon_vma, &av->avc_list);
+		cds_list_add(&avc->same_anon_vma, &av->avc_list);
 }
 
 /* Point a shared page at the child's anon_vma: the walk from it cannot see
@@ -145,13 +145,13 @@ static void detects_refcount_and_counters(void **state)
 static void detects_chain_order(void **state)
 {
 	struct fixture *f = *state;
-	struct av_list *h = &f->cv->anon_vma_chain, *first = h->next;
+	struct cds_list_head *h = &f->cv->anon_vma_chain, *first = h->next;
 	/* Move the newest AVC to the tail: oldest first now. */
-	av_list_del(first);
-	av_list_add_tail(first, h);
+	cds_list_del_init(first);
+	cds_list_add_tail(first, h);
 	expect_violation(f->w, "chain not newest to oldest");
-	av_list_del(first);
-	av_list_add(first, h);
+	cds_list_del_init(first);
+	cds_list_add(first, h);
 }
 
 static void detects_object_leak(void **state)

@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/itree.h"
-#include "core/rbtree.h"
+#include "lib/itree.h"
+#include "lib/rbtree.h"
 
 /* ---------------------------------------------------------------- helpers */
 

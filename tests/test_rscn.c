@@ -16,7 +16,7 @@
  */
 #include "testutil.h"
 #include "cli/rscn.h"
-#include "cli/scenario.h"
+#include "scn/scenario.h"
 #include "cli/run.h"
 #include "cli/shrink.h"
 

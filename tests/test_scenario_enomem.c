@@ -15,7 +15,7 @@
 #include "testutil.h"
 #include <glob.h>
 #include <anonvma/limiter.h>
-#include "cli/scenario.h"
+#include "scn/scenario.h"
 #include "cli/run.h"
 
 struct harness {

@@ -16,7 +16,7 @@
  * Threads: the operations on processes and pages (proc_create, fork, exit,
  * mmap ... touch, reclaim/age/migrate and the *_page walks) may be called
  * concurrently from any threads, on any processes, with the kernel's locking
- * (src/core/rmap.h).  The read-only views (av_check, av_stats_read's scan,
+ * (src/mm/rmap.h).  The read-only views (av_check, av_stats_read's scan,
  * the foreach and lookup functions) and av_world_destroy need a quiet world:
  * no operation in progress.  A custom allocator must then be thread-safe.
  */

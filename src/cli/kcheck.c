@@ -30,7 +30,7 @@
 #include <anonvma/anonvma.h>
 #include "kcheck.h"
 #include "run.h"
-#include "errname.h"
+#include "../scn/errname.h"
 #include "buf.h"
 #include "../krun/krun.h"
 

@@ -21,7 +21,7 @@
 #include "kcheck.h"
 #include "rscn.h"
 #include "run.h"
-#include "scenario.h"
+#include "../scn/scenario.h"
 #include "shrink.h"
 #include "../krun/krun.h"
 

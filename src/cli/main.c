@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <anonvma/anonvma.h>
-#include "scenario.h"
+#include "../scn/scenario.h"
 #include "run.h"
-#include "fields.h"
+#include "../scn/fields.h"
 #include "demo.h"
 #include "kcheck.h"
 #include "rscn.h"

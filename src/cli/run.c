@@ -10,9 +10,9 @@
 #include <anonvma/anonvma.h>
 #include <anonvma/limiter.h>
 #include "run.h"
-#include "fields.h"
+#include "../scn/fields.h"
 #include "show.h"
-#include "errname.h"
+#include "../scn/errname.h"
 #include "buf.h"
 
 struct point {

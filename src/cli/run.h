@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 #include <anonvma/anonvma.h>
-#include "scenario.h"
+#include "../scn/scenario.h"
 
 struct run_opts {
 	const char *policy;     /* overrides the scenario's `policy` line */

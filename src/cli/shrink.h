@@ -8,7 +8,7 @@
 #define AV_CLI_SHRINK_H
 
 #include "kcheck.h"
-#include "scenario.h"
+#include "../scn/scenario.h"
 
 /* Measure the scenario in text: 0 with *res filled (res->ndiffs or
  * res->model_failed when it differs), RUN_USAGE for a scenario that cannot

@@ -25,7 +25,7 @@
 #include <unistd.h>
 #include <anonvma/anonvma.h>
 #include "stress.h"
-#include "errname.h"
+#include "../scn/errname.h"
 
 #define SLOTS       4
 #define WINDOW      0x10000000ULL

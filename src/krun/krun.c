@@ -40,7 +40,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "krun.h"
-#include "../cli/errname.h"
+#include "../scn/errname.h"
 
 struct master {
 	const struct scenario *s;

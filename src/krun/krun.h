@@ -26,7 +26,7 @@
 
 #include <stdint.h>
 #include <sys/types.h>
-#include "../cli/scenario.h"
+#include "../scn/scenario.h"
 
 #define KRUN_BASE       0x200000000000ULL   /* far from anything else */
 #define KRUN_SPAN       (1ULL << 44)        /* scenario addresses below this */

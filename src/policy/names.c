@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * names.c - the policies' names, on their own so that tools that only parse
- * scenarios (anonvma-krun) need nothing else of the library.  policy.c's
- * table must list the same names.
+ * scenarios (anonvma-krun) need nothing else of the library.  The list is
+ * table.h's.
  */
 #include <stddef.h>
 #include <anonvma/anonvma.h>
+#include "table.h"
 
-static const char *const policy_names[] = { "linux-6.18", "2.6.35", NULL };
+#define AV_POLICY_NAME(name, id) name,
+static const char *const policy_names[] = { AV_POLICY_LIST(AV_POLICY_NAME) NULL };
 
 const char *const *av_policy_names(void)
 {

@@ -4,8 +4,8 @@
  */
 #include <errno.h>
 #include <string.h>
-#include "vm.h"
-#include "../core/rmap.h"
+#include "../mm/vm.h"
+#include "../mm/rmap.h"
 
 struct scan {
 	const struct av_world *w;
@@ -43,8 +43,8 @@ void av_stats_read(const struct av_world *w, struct av_stats *s)
 	av_stats_snapshot(w, s);
 	if (sc.seen)
 		memset(sc.seen, 0, n);
-	for (const struct av_list *p = w->mms.next; p != &w->mms; p = p->next) {
-		struct av_mm *mm = av_list_entry(p, struct av_mm, node);
+	for (const struct cds_list_head *p = w->mms.next; p != &w->mms; p = p->next) {
+		struct av_mm *mm = cds_list_entry(p, struct av_mm, node);
 		s->procs++;
 		s->vmas += mm->nr_vmas;
 		av_pte_range(mm, 0, AV_TASK_SIZE, scan_pte, &sc);
@@ -64,8 +64,8 @@ void av_stats_read(const struct av_world *w, struct av_stats *s)
 
 int av_proc_foreach(const struct av_world *w, av_proc_fn fn, void *arg)
 {
-	for (const struct av_list *p = w->mms.next; p != &w->mms; p = p->next) {
-		const struct av_mm *mm = av_list_entry(p, struct av_mm, node);
+	for (const struct cds_list_head *p = w->mms.next; p != &w->mms; p = p->next) {
+		const struct av_mm *mm = cds_list_entry(p, struct av_mm, node);
 		int r = fn(mm->pid, mm->parent_pid, arg);
 		if (r)
 			return r;
@@ -90,8 +90,8 @@ int av_vma_foreach(const struct av_world *w, int pid, av_vma_fn fn, void *arg)
 		if (len > CHAIN_INLINE &&
 		    !(ids = av_alloc((struct av_world *)w, len * sizeof(*ids), AV_OBJ_OTHER)))
 			return -ENOMEM;
-		for (struct av_list *p = v->anon_vma_chain.next; p != &v->anon_vma_chain; p = p->next)
-			ids[i++] = av_list_entry(p, struct anon_vma_chain, same_vma)->anon_vma->id;
+		for (struct cds_list_head *p = v->anon_vma_chain.next; p != &v->anon_vma_chain; p = p->next)
+			ids[i++] = cds_list_entry(p, struct anon_vma_chain, same_vma)->anon_vma->id;
 		info = (struct av_vma_info){ v->id, v->start, v->end, v->pgoff,
 					     vm_flags_to_prot(v->flags),
 					     v->anon_vma ? v->anon_vma->id : 0, len, ids };
@@ -106,8 +106,8 @@ int av_vma_foreach(const struct av_world *w, int pid, av_vma_fn fn, void *arg)
 
 int av_anon_vma_foreach(const struct av_world *w, av_anon_vma_fn fn, void *arg)
 {
-	for (const struct av_list *p = w->anon_vmas.next; p != &w->anon_vmas; p = p->next) {
-		const struct anon_vma *av = av_list_entry(p, struct anon_vma, node);
+	for (const struct cds_list_head *p = w->anon_vmas.next; p != &w->anon_vmas; p = p->next) {
+		const struct anon_vma *av = cds_list_entry(p, struct anon_vma, node);
 		struct av_anon_vma_info info = { av->id, av->root->id, av->parent->id,
 						 av->refcount, av->num_children,
 						 av->num_active_vmas, av->nr_avcs };

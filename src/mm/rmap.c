@@ -16,8 +16,8 @@
 #include <errno.h>
 #include <string.h>
 #include "rmap.h"
-#include "../vm/vm.h"
-#include "../policy/policy.h"
+#include "vm.h"
+#include "policy.h"
 
 struct walk_ctl {
 	uint64_t match_pfn;   /* look for PTEs holding this pfn */
@@ -69,14 +69,14 @@ static void walk_anon_vma(struct av_world *w, struct anon_vma *av, uint64_t inde
 	if (w->policy->avc_interval_tree) {
 		for (struct av_itree_node *n = av_itree_iter_first(&av->avc_tree, index, index);
 		     n; n = av_itree_iter_next(n, index, index)) {
-			struct anon_vma_chain *avc = av_container_of(n, struct anon_vma_chain, it);
+			struct anon_vma_chain *avc = caa_container_of(n, struct anon_vma_chain, it);
 			if (visit_vma(w, avc->vma, index, c))
 				return;
 		}
 		return;
 	}
-	for (struct av_list *p = av->avc_list.next; p != &av->avc_list; p = p->next) {
-		struct anon_vma_chain *avc = av_list_entry(p, struct anon_vma_chain, same_anon_vma);
+	for (struct cds_list_head *p = av->avc_list.next; p != &av->avc_list; p = p->next) {
+		struct anon_vma_chain *avc = cds_list_entry(p, struct anon_vma_chain, same_anon_vma);
 		if (visit_vma(w, avc->vma, index, c))
 			return;
 	}

@@ -2,12 +2,12 @@
 /*
  * api.c - the public entry points: argument checks (with the errno Linux
  * gives for the same request), pid lookup, the mmap_lock, then the do_*
- * work in mapops.c, fault.c, mm.c and core/rmap.c.
+ * work in src/mm (mapops.c, fault.c, mm.c, rmap.c).
  */
 #include <errno.h>
-#include "vm.h"
-#include "../core/rmap.h"
-#include "../policy/policy.h"
+#include "../mm/vm.h"
+#include "../mm/rmap.h"
+#include "../mm/policy.h"
 
 #define ULL(x) ((unsigned long long)(x))
 

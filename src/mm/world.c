@@ -1,18 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * world.c - a world: policy, allocator, processes, frames, swap, counters.
+ * world.c - a world's allocator, errors, counters and teardown (making one,
+ * which picks its policy, is the API's: src/api/world.c).
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include "vm.h"
-#include "../core/rmap.h"
-#include "../policy/policy.h"
-
-#define DEFAULT_FRAMES (1ULL << 24)
-#define DEFAULT_SWAP   (1ULL << 24)
-#define DEFAULT_PROCS  (1ULL << 16)
+#include "rmap.h"
+#include "policy.h"
 
 void *av_alloc(struct av_world *w, size_t size, enum av_obj_kind kind)
 {
@@ -45,86 +42,14 @@ int av_fail(struct av_world *w, int err, const char *func, const char *fmt, ...)
 	return err;
 }
 
-void av_world_config_init(struct av_world_config *c)
-{
-	memset(c, 0, sizeof(*c));
-	c->policy = "linux-6.18";
-	c->zero_page = 1;
-}
-
-int av_world_create(const struct av_world_config *c, av_world **out)
-{
-	struct av_world_config def;
-	const struct av_allocator *a;
-	const struct av_policy *pol;
-	struct av_world *w;
-
-	if (!out)
-		return -EINVAL;
-	*out = NULL;
-	if (!c) {
-		av_world_config_init(&def);
-		c = &def;
-	}
-	pol = av_policy_find(c->policy ? c->policy : "linux-6.18");
-	if (!pol)
-		return -EINVAL;
-	a = c->allocator ? c->allocator : &av_default_allocator;
-	if (!a->alloc || !a->free)
-		return -EINVAL;
-	w = a->alloc(a->ctx, sizeof(*w), AV_OBJ_OTHER);
-	if (!w)
-		return -ENOMEM;
-	memset(w, 0, sizeof(*w));
-	w->alloc = *a;
-	av_count_alloc(w, AV_OBJ_OTHER);  /* the world itself */
-	w->policy = pol;
-	w->zero_page = c->zero_page != 0;
-	if (c->lock_mode != AV_LOCK_ROOT && c->lock_mode != AV_LOCK_OWN) {
-		a->free(a->ctx, w, sizeof(*w), AV_OBJ_OTHER);
-		return -EINVAL;
-	}
-	w->lock_own = c->lock_mode == AV_LOCK_OWN;
-	w->max_procs = c->max_procs ? c->max_procs : DEFAULT_PROCS;
-	w->next_pid = 1;
-	av_list_init(&w->mms);
-	av_list_init(&w->anon_vmas);
-	av_list_init(&w->retired);
-	if (av_mutex_init(&w->lock))
-		goto fail_lock;
-	if (av_mutex_init(&w->swap_lock))
-		goto fail_swap_lock;
-	if (av_mutex_init(&w->frame_lock))
-		goto fail_frame_lock;
-	if (av_pool_init(w, &w->frames, sizeof(struct av_page),
-			 c->max_frames ? c->max_frames : DEFAULT_FRAMES))
-		goto fail;
-	/* pfn 0: the shared zero page, never counted, never freed. */
-	if (av_pool_init(w, &w->swap, sizeof(struct av_swap_slot),
-			 c->max_swap_slots ? c->max_swap_slots : DEFAULT_SWAP))
-		goto fail;
-	*out = w;
-	return 0;
-fail:
-	av_pool_destroy(w, &w->frames);
-	av_mutex_destroy(&w->frame_lock);
-fail_frame_lock:
-	av_mutex_destroy(&w->swap_lock);
-fail_swap_lock:
-	av_mutex_destroy(&w->lock);
-fail_lock:
-	a->free(a->ctx, w, sizeof(*w), AV_OBJ_OTHER);
-	return -ENOMEM;
-}
-
 void av_world_destroy(av_world *w)
 {
 	struct av_allocator a;
 
 	if (!w)
 		return;
-	while (!av_list_empty(&w->mms))
-		av_mm_exit(w, av_list_entry(w->mms.next, struct av_mm, node));
+	while (!cds_list_empty(&w->mms))
+		av_mm_exit(w, cds_list_entry(w->mms.next, struct av_mm, node));
 	av_anon_vma_reclaim(w, AV_RECLAIM_QUIET);  /* no call in progress */
 	if (w->mm_by_pid)
 		av_free(w, w->mm_by_pid, w->pid_cap * sizeof(*w->mm_by_pid), AV_OBJ_OTHER);

@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <string.h>
 #include "vm.h"
-#include "../core/rmap.h"
+#include "rmap.h"
 
 static struct av_vma *rb_vma(const struct av_rb_node *n)
 {
@@ -54,7 +54,7 @@ struct av_vma *av_vma_new(struct av_world *w, struct av_mm *mm, uint64_t start,
 	v->pgoff = pgoff;
 	v->flags = flags;
 	v->mm = mm;
-	av_list_init(&v->anon_vma_chain);
+	CDS_INIT_LIST_HEAD(&v->anon_vma_chain);
 	v->id = av_atomic_add(&w->next_vma_id, 1);
 	return v;
 }

@@ -22,8 +22,8 @@
  */
 #include <errno.h>
 #include "vm.h"
-#include "../core/rmap.h"
-#include "../policy/policy.h"
+#include "rmap.h"
+#include "policy.h"
 
 #define FAULT_RETRY 1
 

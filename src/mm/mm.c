@@ -5,8 +5,8 @@
 #include <errno.h>
 #include <string.h>
 #include "vm.h"
-#include "../core/rmap.h"
-#include "../policy/policy.h"
+#include "rmap.h"
+#include "policy.h"
 
 static int pid_table_grow(struct av_world *w)
 {
@@ -47,7 +47,7 @@ int av_mm_create(struct av_world *w, int parent_pid, struct av_mm **out)
 	mm->w = w;
 	mm->users = 1;                  /* the pid table's, once published */
 	mm->parent_pid = parent_pid;
-	av_list_init(&mm->node);
+	CDS_INIT_LIST_HEAD(&mm->node);
 	av_mutex_lock(&w->lock);
 	if (w->nr_procs >= w->max_procs)
 		err = av_fail(w, -EAGAIN, "proc_create", "process limit (%llu) reached",
@@ -73,7 +73,7 @@ void av_mm_publish(struct av_world *w, struct av_mm *mm)
 {
 	av_mutex_lock(&w->lock);
 	w->mm_by_pid[mm->pid] = mm;
-	av_list_add_tail(&mm->node, &w->mms);
+	cds_list_add_tail(&mm->node, &w->mms);
 	mm->published = true;
 	av_mutex_unlock(&w->lock);
 }
@@ -131,7 +131,7 @@ bool av_mm_exit(struct av_world *w, struct av_mm *mm)
 	mm->exiting = true;
 	if (mm->published) {
 		w->mm_by_pid[mm->pid] = NULL;
-		av_list_del(&mm->node);
+		cds_list_del_init(&mm->node);
 		mm->published = false;
 	}
 	if (mine)

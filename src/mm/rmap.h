@@ -47,10 +47,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "itree.h"
-#include "list.h"
+#include "../lib/itree.h"
+#include "../lib/list.h"
 #include "../port/port.h"
-#include "../vm/vm.h"
+#include "vm.h"
 
 struct av_world;
 struct av_vma;
@@ -65,19 +65,19 @@ struct anon_vma {
 	unsigned long num_children;
 	unsigned long num_active_vmas;
 	struct av_itree avc_tree; /* linux-6.18: AVCs by VMA pgoff range */
-	struct av_list avc_list;  /* 2.6.35: AVCs, newest first */
+	struct cds_list_head avc_list;  /* 2.6.35: AVCs, newest first */
 	size_t nr_avcs;
 	struct av_rwsem rwsem;    /* used only in the root */
-	struct av_list node;      /* world->anon_vmas */
+	struct cds_list_head node;      /* world->anon_vmas */
 	uint64_t id;
 };
 
 struct anon_vma_chain {
 	struct av_vma *vma;
 	struct anon_vma *anon_vma;
-	struct av_list same_vma;      /* on vma->anon_vma_chain */
+	struct cds_list_head same_vma;      /* on vma->anon_vma_chain */
 	struct av_itree_node it;      /* in anon_vma->avc_tree (6.18) */
-	struct av_list same_anon_vma; /* on anon_vma->avc_list (2.6.35) */
+	struct cds_list_head same_anon_vma; /* on anon_vma->avc_list (2.6.35) */
 };
 
 /* anon_vma.c */

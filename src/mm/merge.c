@@ -16,8 +16,8 @@
  */
 #include <errno.h>
 #include "vm.h"
-#include "../core/rmap.h"
-#include "../policy/policy.h"
+#include "rmap.h"
+#include "policy.h"
 
 bool av_vma_flags_pgoff_mergeable(unsigned a_flags, uint64_t a_start, uint64_t a_end,
 				  uint64_t a_pgoff, unsigned b_flags, uint64_t b_start,

@@ -55,8 +55,5 @@ struct av_policy {
 				 bool pte_exclusive, bool write);
 };
 
-const struct av_policy *av_policy_find(const char *name);
-extern const struct av_policy av_policy_linux_6_18;
-extern const struct av_policy av_policy_2_6_35;
 
 #endif

@@ -13,8 +13,8 @@
 #include <errno.h>
 #include <string.h>
 #include "rmap.h"
-#include "../vm/vm.h"
-#include "../policy/policy.h"
+#include "vm.h"
+#include "policy.h"
 
 /* ---- objects ---- */
 
@@ -33,10 +33,10 @@ static struct anon_vma *anon_vma_alloc(struct av_world *w)
 	av->parent = av;
 	av->refcount = 1;
 	av_itree_init(&av->avc_tree);
-	av_list_init(&av->avc_list);
+	CDS_INIT_LIST_HEAD(&av->avc_list);
 	av_mutex_lock(&w->lock);
 	av->id = ++w->next_anon_vma_id;
-	av_list_add_tail(&av->node, &w->anon_vmas);
+	cds_list_add_tail(&av->node, &w->anon_vmas);
 	av_mutex_unlock(&w->lock);
 	return av;
 }
@@ -46,8 +46,8 @@ static struct anon_vma *anon_vma_alloc(struct av_world *w)
 static void anon_vma_free(struct av_world *w, struct anon_vma *av)
 {
 	av_mutex_lock(&w->lock);
-	av_list_del(&av->node);
-	av_list_add_tail(&av->node, &w->retired);
+	cds_list_del_init(&av->node);
+	cds_list_add_tail(&av->node, &w->retired);
 	w->nr_retired++;
 	av_mutex_unlock(&w->lock);
 	av_count_free(w, AV_OBJ_ANON_VMA);
@@ -57,22 +57,23 @@ static void anon_vma_free(struct av_world *w, struct anon_vma *av)
 
 void av_anon_vma_reclaim(struct av_world *w, enum av_reclaim_when when)
 {
-	struct av_list batch;
+	struct cds_list_head batch;
 
 	av_mutex_lock(&w->lock);
 	if (!w->nr_retired || (when == AV_RECLAIM_BATCH && w->nr_retired < RETIRED_BATCH)) {
 		av_mutex_unlock(&w->lock);
 		return;
 	}
-	av_list_init(&batch);
-	av_list_splice_init(&w->retired, &batch);
+	CDS_INIT_LIST_HEAD(&batch);
+	cds_list_splice(&w->retired, &batch);
+	CDS_INIT_LIST_HEAD(&w->retired);
 	w->nr_retired = 0;
 	av_mutex_unlock(&w->lock);
 	if (when != AV_RECLAIM_QUIET)
 		av_synchronize_rcu();
-	while (!av_list_empty(&batch)) {
-		struct anon_vma *av = av_list_entry(batch.next, struct anon_vma, node);
-		av_list_del(&av->node);
+	while (!cds_list_empty(&batch)) {
+		struct anon_vma *av = cds_list_entry(batch.next, struct anon_vma, node);
+		cds_list_del_init(&av->node);
 		av_rwsem_destroy(&av->rwsem);
 		w->alloc.free(w->alloc.ctx, av, sizeof(*av), AV_OBJ_ANON_VMA);
 	}
@@ -191,7 +192,7 @@ static void avc_set_insert(struct av_world *w, struct anon_vma *av,
 		avc->it.last = v->pgoff + vma_pages(v) - 1;
 		av_itree_insert(&av->avc_tree, &avc->it);
 	} else {
-		av_list_add(&avc->same_anon_vma, &av->avc_list);
+		cds_list_add(&avc->same_anon_vma, &av->avc_list);
 	}
 	av->nr_avcs++;
 }
@@ -202,7 +203,7 @@ static void avc_set_remove(struct av_world *w, struct anon_vma *av,
 	if (w->policy->avc_interval_tree)
 		av_itree_remove(&av->avc_tree, &avc->it);
 	else
-		av_list_del(&avc->same_anon_vma);
+		cds_list_del_init(&avc->same_anon_vma);
 	av->nr_avcs--;
 }
 
@@ -212,15 +213,15 @@ static void avc_link(struct av_world *w, struct av_vma *vma,
 {
 	avc->vma = vma;
 	avc->anon_vma = av;
-	av_list_add(&avc->same_vma, &vma->anon_vma_chain);
+	cds_list_add(&avc->same_vma, &vma->anon_vma_chain);
 	avc_set_insert(w, av, avc);
 }
 
 struct anon_vma_chain *av_vma_find_avc(const struct av_vma *vma, const struct anon_vma *av)
 {
-	for (struct av_list *p = vma->anon_vma_chain.next; p != &vma->anon_vma_chain;
+	for (struct cds_list_head *p = vma->anon_vma_chain.next; p != &vma->anon_vma_chain;
 	     p = p->next) {
-		struct anon_vma_chain *avc = av_list_entry(p, struct anon_vma_chain, same_vma);
+		struct anon_vma_chain *avc = cds_list_entry(p, struct anon_vma_chain, same_vma);
 		if (avc->anon_vma == av)
 			return avc;
 	}
@@ -245,8 +246,8 @@ static void avc_rekey_insert(struct anon_vma_chain *avc)
 static void for_each_avc_own_locked(struct av_world *w, struct av_vma *v,
 				    void (*fn)(struct anon_vma_chain *))
 {
-	for (struct av_list *p = v->anon_vma_chain.next; p != &v->anon_vma_chain; p = p->next) {
-		struct anon_vma_chain *avc = av_list_entry(p, struct anon_vma_chain, same_vma);
+	for (struct cds_list_head *p = v->anon_vma_chain.next; p != &v->anon_vma_chain; p = p->next) {
+		struct anon_vma_chain *avc = cds_list_entry(p, struct anon_vma_chain, same_vma);
 		lock_rw(w, avc->anon_vma, true);
 		fn(avc);
 		unlock_w(w, avc->anon_vma);
@@ -255,8 +256,8 @@ static void for_each_avc_own_locked(struct av_world *w, struct av_vma *v,
 
 static void for_each_avc(struct av_vma *v, void (*fn)(struct anon_vma_chain *))
 {
-	for (struct av_list *p = v->anon_vma_chain.next; p != &v->anon_vma_chain; p = p->next)
-		fn(av_list_entry(p, struct anon_vma_chain, same_vma));
+	for (struct cds_list_head *p = v->anon_vma_chain.next; p != &v->anon_vma_chain; p = p->next)
+		fn(cds_list_entry(p, struct anon_vma_chain, same_vma));
 }
 
 /* Walkers read a linked VMA's start, end and pgoff under the tree's lock,
@@ -264,17 +265,17 @@ static void for_each_avc(struct av_vma *v, void (*fn)(struct anon_vma_chain *))
 void av_vma_set_range(struct av_world *w, struct av_vma *v, uint64_t start,
 		      uint64_t end, uint64_t pgoff)
 {
-	struct av_list *h = &v->anon_vma_chain;
+	struct cds_list_head *h = &v->anon_vma_chain;
 	bool tree = w->policy->avc_interval_tree;
 	struct anon_vma *first, *held;
 
-	if (av_list_empty(h) || (start == v->start && end == v->end && pgoff == v->pgoff)) {
+	if (cds_list_empty(h) || (start == v->start && end == v->end && pgoff == v->pgoff)) {
 		v->start = start;
 		v->end = end;
 		v->pgoff = pgoff;
 		return;
 	}
-	first = av_list_entry(h->next, struct anon_vma_chain, same_vma)->anon_vma;
+	first = cds_list_entry(h->next, struct anon_vma_chain, same_vma)->anon_vma;
 	if (w->lock_own) {
 		/* Before the seed's series: each tree under its own lock, the
 		 * range under the newest anon_vma's lock only (2.6.34). */
@@ -390,12 +391,12 @@ int av_anon_vma_prepare(struct av_world *w, struct av_vma *vma)
 
 int av_anon_vma_clone(struct av_world *w, struct av_vma *dst, struct av_vma *src)
 {
-	struct av_list *h = &src->anon_vma_chain;
+	struct cds_list_head *h = &src->anon_vma_chain;
 	struct anon_vma *root = NULL;
 
 	/* Oldest first, each added at the head: dst's chain keeps src's order. */
-	for (struct av_list *p = h->prev; p != h; p = p->prev) {
-		struct anon_vma_chain *pavc = av_list_entry(p, struct anon_vma_chain, same_vma);
+	for (struct cds_list_head *p = h->prev; p != h; p = p->prev) {
+		struct anon_vma_chain *pavc = cds_list_entry(p, struct anon_vma_chain, same_vma);
 		struct anon_vma *av = pavc->anon_vma;
 		struct anon_vma_chain *avc = avc_alloc(w);
 
@@ -479,14 +480,14 @@ out_error:
 
 void av_unlink_anon_vmas(struct av_world *w, struct av_vma *vma)
 {
-	struct av_list *h = &vma->anon_vma_chain;
+	struct cds_list_head *h = &vma->anon_vma_chain;
 	struct anon_vma *root = NULL;
-	struct av_list *p, *next;
+	struct cds_list_head *p, *next;
 
 	/* Newest to oldest.  An anon_vma whose set empties stays on the chain,
 	 * to be released below, outside the lock. */
 	for (p = h->next; p != h; p = next) {
-		struct anon_vma_chain *avc = av_list_entry(p, struct anon_vma_chain, same_vma);
+		struct anon_vma_chain *avc = cds_list_entry(p, struct anon_vma_chain, same_vma);
 		struct anon_vma *av = avc->anon_vma;
 
 		next = p->next;
@@ -496,7 +497,7 @@ void av_unlink_anon_vmas(struct av_world *w, struct av_vma *vma)
 			av->parent->num_children--;
 			continue;
 		}
-		av_list_del(&avc->same_vma);
+		cds_list_del_init(&avc->same_vma);
 		avc_free(w, avc);
 	}
 	if (vma->anon_vma) {
@@ -506,11 +507,11 @@ void av_unlink_anon_vmas(struct av_world *w, struct av_vma *vma)
 	unlock_root(w, root);
 
 	for (p = h->next; p != h; p = next) {
-		struct anon_vma_chain *avc = av_list_entry(p, struct anon_vma_chain, same_vma);
+		struct anon_vma_chain *avc = cds_list_entry(p, struct anon_vma_chain, same_vma);
 
 		next = p->next;
 		av_put_anon_vma(w, avc->anon_vma);
-		av_list_del(&avc->same_vma);
+		cds_list_del_init(&avc->same_vma);
 		avc_free(w, avc);
 	}
 }

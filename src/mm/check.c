@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rmap.h"
-#include "../vm/vm.h"
-#include "../policy/policy.h"
+#include "vm.h"
+#include "policy.h"
 
 struct checker {
 	struct av_world *w;
@@ -106,7 +106,7 @@ static bool avc_in_set(const struct av_world *w, const struct anon_vma_chain *av
 				return false;   /* a stale link: n was taken out */
 		return n == av->avc_tree.root.node;
 	}
-	for (const struct av_list *p = av->avc_list.next; p != &av->avc_list; p = p->next)
+	for (const struct cds_list_head *p = av->avc_list.next; p != &av->avc_list; p = p->next)
 		if (p == &avc->same_anon_vma)
 			return true;
 	return false;
@@ -116,12 +116,12 @@ static bool avc_in_set(const struct av_world *w, const struct anon_vma_chain *av
 
 static int check_chain(struct checker *c, struct av_vma *v)
 {
-	struct av_list *h = &v->anon_vma_chain;
+	struct cds_list_head *h = &v->anon_vma_chain;
 	struct anon_vma *root = NULL, *prev_av = NULL;
 	bool own = false;
 
-	for (struct av_list *p = h->next; p != h; p = p->next) {
-		struct anon_vma_chain *avc = av_list_entry(p, struct anon_vma_chain, same_vma);
+	for (struct cds_list_head *p = h->next; p != h; p = p->next) {
+		struct anon_vma_chain *avc = cds_list_entry(p, struct anon_vma_chain, same_vma);
 		struct anon_vma *av = avc->anon_vma;
 
 		c->avcs++;
@@ -318,8 +318,8 @@ static int count_references(struct checker *c)
 	struct av_counts *k;
 	size_t i = 0;
 
-	for (struct av_list *p = w->anon_vmas.next; p != &w->anon_vmas; p = p->next)
-		c->counts[i++].av = av_list_entry(p, struct anon_vma, node);
+	for (struct cds_list_head *p = w->anon_vmas.next; p != &w->anon_vmas; p = p->next)
+		c->counts[i++].av = cds_list_entry(p, struct anon_vma, node);
 	qsort(c->counts, c->nr_counts, sizeof(*c->counts), cmp_counts);
 	for (i = 0; i < c->nr_counts; i++) {
 		const struct anon_vma *av = c->counts[i].av;
@@ -331,8 +331,8 @@ static int count_references(struct checker *c)
 		if (av->parent != av)
 			parent->children++;
 	}
-	for (struct av_list *p = w->mms.next; p != &w->mms; p = p->next) {
-		struct av_mm *mm = av_list_entry(p, struct av_mm, node);
+	for (struct cds_list_head *p = w->mms.next; p != &w->mms; p = p->next) {
+		struct av_mm *mm = cds_list_entry(p, struct av_mm, node);
 		for (struct av_vma *v = av_vma_first(mm); v; v = av_vma_next(v)) {
 			if (!v->anon_vma)
 				continue;
@@ -377,11 +377,11 @@ static int check_anon_vma(struct checker *c, struct anon_vma *av)
 			return FAIL(c, "anon_vma %llu: AVC tree: %s", ULL(av->id), why);
 		for (struct av_itree_node *it = av_itree_first(&av->avc_tree); it;
 		     it = av_itree_next(it), n++)
-			if (av_container_of(it, struct anon_vma_chain, it)->anon_vma != av)
+			if (caa_container_of(it, struct anon_vma_chain, it)->anon_vma != av)
 				return FAIL(c, "anon_vma %llu: foreign AVC in its tree", ULL(av->id));
 	} else {
-		for (struct av_list *p = av->avc_list.next; p != &av->avc_list; p = p->next, n++)
-			if (av_list_entry(p, struct anon_vma_chain, same_anon_vma)->anon_vma != av)
+		for (struct cds_list_head *p = av->avc_list.next; p != &av->avc_list; p = p->next, n++)
+			if (cds_list_entry(p, struct anon_vma_chain, same_anon_vma)->anon_vma != av)
 				return FAIL(c, "anon_vma %llu: foreign AVC in its list", ULL(av->id));
 	}
 	if (n != av->nr_avcs)
@@ -464,13 +464,13 @@ int av_check(av_world *w)
 	    (err = check_pool(&c, &w->frames, "frame", frame_in_use)) ||
 	    (err = check_pool(&c, &w->swap, "swap", slot_in_use)))
 		goto out;
-	for (struct av_list *p = w->mms.next; p != &w->mms; p = p->next)
-		if ((err = check_mm(&c, av_list_entry(p, struct av_mm, node))))
+	for (struct cds_list_head *p = w->mms.next; p != &w->mms; p = p->next)
+		if ((err = check_mm(&c, cds_list_entry(p, struct av_mm, node))))
 			goto out;
 	if ((err = count_references(&c)))
 		goto out;
-	for (struct av_list *p = w->anon_vmas.next; p != &w->anon_vmas; p = p->next)
-		if ((err = check_anon_vma(&c, av_list_entry(p, struct anon_vma, node))))
+	for (struct cds_list_head *p = w->anon_vmas.next; p != &w->anon_vmas; p = p->next)
+		if ((err = check_anon_vma(&c, cds_list_entry(p, struct anon_vma, node))))
 			goto out;
 	if ((err = check_pages(&c)))
 		goto out;

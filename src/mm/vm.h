@@ -20,8 +20,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <anonvma/anonvma.h>
-#include "../core/list.h"
-#include "../core/rbtree.h"
+#include "../lib/list.h"
+#include "../lib/rbtree.h"
 #include "../port/port.h"
 
 struct anon_vma;
@@ -142,7 +142,7 @@ struct av_vma {
 	uint64_t pgoff;
 	unsigned flags;
 	struct anon_vma *anon_vma;
-	struct av_list anon_vma_chain; /* AVCs, newest first */
+	struct cds_list_head anon_vma_chain; /* AVCs, newest first */
 	struct av_mm *mm;
 	uint64_t id;
 };
@@ -163,7 +163,7 @@ struct av_mm {
 	bool dead;                /* exited: mmap_lock */
 	bool published;           /* in the pid table: w->lock */
 	bool exiting;             /* an exit owns it: w->lock */
-	struct av_list node;      /* world->mms, w->lock */
+	struct cds_list_head node;      /* world->mms, w->lock */
 	struct av_world *w;
 };
 
@@ -179,7 +179,7 @@ struct av_world {
 	struct av_mutex lock;       /* pids, mms, anon_vma list, retired, ids */
 	struct av_mutex swap_lock;  /* swap pool, slots, swap cache */
 	struct av_mutex frame_lock; /* frame pool */
-	struct av_list retired;     /* anon_vmas waiting for a grace period */
+	struct cds_list_head retired;     /* anon_vmas waiting for a grace period */
 	size_t nr_retired;
 	/* A walk found a mapped page whose anon_vma was already dead (pfn
 	 * and anon_vma id; pfn 0: never).  av_check reports it. */
@@ -189,8 +189,8 @@ struct av_world {
 	size_t pid_cap;
 	int next_pid;
 	uint64_t nr_procs, max_procs;
-	struct av_list mms;
-	struct av_list anon_vmas; /* every live anon_vma */
+	struct cds_list_head mms;
+	struct cds_list_head anon_vmas; /* every live anon_vma */
 	uint64_t next_anon_vma_id, next_vma_id;
 
 	struct av_pool frames;    /* struct av_page; pfn 0 is the zero page */

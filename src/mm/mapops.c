@@ -10,8 +10,8 @@
  */
 #include <errno.h>
 #include "vm.h"
-#include "../core/rmap.h"
-#include "../policy/policy.h"
+#include "rmap.h"
+#include "policy.h"
 
 /* ---- zap: drop PTEs of a range ---- */
 

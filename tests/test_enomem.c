@@ -141,5 +141,5 @@ int main(void)
 		cmocka_unit_test(every_allocation_fails_once),
 		cmocka_unit_test(sticky_failures),
 	};
-	return RUN_BOTH_POLICIES("enomem", tests);
+	return RUN_ALL_POLICIES("enomem", tests);
 }

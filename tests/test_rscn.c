@@ -6,7 +6,7 @@
  *  - a seed gives the same text every time, different seeds different
  *    texts; every scenario parses, writes back to the same text, keeps its
  *    processes and addresses within bounds, and runs in the model under
- *    both policies and both zero-page settings with av_check() holding
+ *    every policy and both zero-page settings with av_check() holding
  *    after every command;
  *  - the kernel would refuse a fair share of the commands (the model
  *    stands in for it here);
@@ -128,7 +128,6 @@ static void run_quietly(const struct scenario *s, struct run_opts *o)
 
 static void scenarios_run_and_check(void **state)
 {
-	static const char *const policies[] = { "linux-6.18", "2.6.35" };
 	struct counts c = { 0 };
 
 	(void)state;
@@ -138,9 +137,9 @@ static void scenarios_run_and_check(void **state)
 		char err[512];
 
 		assert_int_equal(scn_parse_string(&s, "random", text, err, sizeof(err)), 0);
-		for (int p = 0; p < 2; p++)
+		for (const char *const *p = av_policy_names(); *p; p++)
 			for (int zero = 0; zero < 2; zero++) {
-				struct run_opts o = { .policy = policies[p], .zero_page = zero,
+				struct run_opts o = { .policy = *p, .zero_page = zero,
 						      .on_error = count_error, .on_step = check_step,
 						      .ctx = &c };
 				run_quietly(&s, &o);

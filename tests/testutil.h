@@ -6,6 +6,7 @@
 #define AV_TESTUTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
@@ -154,6 +155,33 @@ static inline int set_policy_2_6_35(void **state) { (void)state; g_policy = "2.6
 #define RUN_BOTH_POLICIES(name, tests)                                                  \
 	(cmocka_run_group_tests_name(name " [linux-6.18]", tests, set_policy_6_18, NULL) | \
 	 cmocka_run_group_tests_name(name " [2.6.35]", tests, set_policy_2_6_35, NULL))
+
+/* Run the array of tests under every policy, one named group each; or
+ * every policy but those listed (tests of what only some designs have). */
+#define RUN_ALL_POLICIES(name, tests)                                                   \
+	run_policies(name, tests, sizeof(tests) / sizeof(tests[0]), NULL)
+#define RUN_POLICIES_EXCEPT(name, tests, ...)                                           \
+	run_policies(name, tests, sizeof(tests) / sizeof(tests[0]),                     \
+		     (const char *const[]){ __VA_ARGS__, NULL })
+
+static inline int run_policies(const char *name, const struct CMUnitTest *tests, size_t n,
+			       const char *const *except)
+{
+	int rc = 0;
+
+	for (const char *const *p = av_policy_names(); *p; p++) {
+		char group[128];
+		bool skip = false;
+		for (const char *const *e = except; e && *e; e++)
+			skip |= strcmp(*e, *p) == 0;
+		if (skip)
+			continue;
+		g_policy = *p;
+		snprintf(group, sizeof(group), "%s [%s]", name, *p);
+		rc |= _cmocka_run_group_tests(group, tests, n, NULL, NULL);
+	}
+	return rc;
+}
 
 static inline int is_6_18(void) { return strcmp(g_policy, "linux-6.18") == 0; }
 

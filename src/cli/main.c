@@ -239,6 +239,7 @@ static int stress_command(int argc, char **argv)
 {
 	struct stress_opts o = { .policy = "linux-6.18", .threads = 2, .walkers = 3, .seconds = 10,
 				 .seed = 1 };
+	const char *lock = NULL, *policy = NULL;
 
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -252,8 +253,8 @@ static int stress_command(int argc, char **argv)
 			while (*p && strcmp(*p, v))
 				p++;
 			if (!*p)
-				return usage_error("unknown policy '%s' (linux-6.18, 2.6.35)", v);
-			o.policy = *p;
+				return usage_error("unknown policy '%s' (anonvma --version lists them)", v);
+			policy = *p;
 		} else if (strcmp(a, "--threads") == 0) {
 			long n = strtol(v, &end, 10);
 			if (*end || n < 1 || n > 64)
@@ -275,11 +276,22 @@ static int stress_command(int argc, char **argv)
 		} else if (strcmp(a, "--lock") == 0) {
 			if (strcmp(v, "root") && strcmp(v, "own"))
 				return usage_error("--lock takes root or own, not '%s'", v);
-			o.lock_own = strcmp(v, "own") == 0;
+			lock = v;
 		} else {
 			return usage_error("unknown stress option '%s'", a);
 		}
 	}
+	/* --lock own: every anon_vma under its own lock, which is the
+	 * 2.6.34 policy. */
+	if (lock && strcmp(lock, "own") == 0) {
+		if (policy && strcmp(policy, "2.6.34"))
+			return usage_error("--lock own is --policy 2.6.34, not '%s'", policy);
+		policy = "2.6.34";
+	} else if (lock && policy && strcmp(policy, "2.6.34") == 0) {
+		return usage_error("%s", "2.6.34 has no root lock (--lock root)");
+	}
+	if (policy)
+		o.policy = policy;
 	return stress_main(&o);
 }
 

@@ -194,8 +194,7 @@ static void *walker_thread(void *arg)
 static void hung(const struct stress *s, const char *where)
 {
 	printf("stress: FAILED: %s did not finish within %d s (deadlock?)\n", where, HANG_SECONDS);
-	printf("stress: reproduce with --seed %" PRIu64 "%s\n", s->o->seed,
-	       s->o->lock_own ? " --lock own" : "");
+	printf("stress: reproduce with --policy %s --seed %" PRIu64 "\n", s->o->policy, s->o->seed);
 	fflush(stdout);
 	_exit(1);
 }
@@ -280,8 +279,8 @@ static void on_alarm(int sig)
 
 static void catch_crashes(const struct stress_opts *o)
 {
-	snprintf(crash_msg, sizeof(crash_msg), "stress: reproduce with --seed %" PRIu64 "%s\n",
-		 o->seed, o->lock_own ? " --lock own" : "");
+	snprintf(crash_msg, sizeof(crash_msg), "stress: reproduce with --policy %s --seed %" PRIu64
+		 "\n", o->policy, o->seed);
 	signal(SIGSEGV, on_crash);
 	signal(SIGBUS, on_crash);
 	signal(SIGABRT, on_crash);
@@ -303,9 +302,8 @@ static void report(const struct stress *s, const struct av_stats *st, double sec
 	const struct av_lock_stats *l = &st->lock;
 	double thread_ns = secs * 1e9 * threads;
 
-	printf("stress: %s, lock %s, %d thread%s per process, %d processes, %d walkers, "
-	       "seed %" PRIu64 ", %.1f s\n", s->o->policy, s->o->lock_own ? "own" : "root",
-	       s->o->threads, s->o->threads == 1 ? "" : "s", SLOTS, s->o->walkers, s->o->seed, secs);
+	printf("stress: %s, %d thread%s per process, %d processes, %d walkers, "
+	       "seed %" PRIu64 ", %.1f s\n", s->o->policy, s->o->threads, s->o->threads == 1 ? "" : "s", SLOTS, s->o->walkers, s->o->seed, secs);
 	printf("  operations  %10" PRIu64 "  (%.0f/s)\n", s->ops, (double)s->ops / secs);
 	printf("  walks       %10" PRIu64 "  (%.0f/s; %" PRIu64 " reclaimed, %" PRIu64
 	       " migrated, %" PRIu64 " referenced)\n", s->walks, (double)s->walks / secs,
@@ -330,7 +328,6 @@ static int start_world(struct stress *s)
 
 	av_world_config_init(&cfg);
 	cfg.policy = s->o->policy;
-	cfg.lock_mode = s->o->lock_own ? AV_LOCK_OWN : AV_LOCK_ROOT;
 	cfg.max_frames = 1 << 20;
 	if ((err = av_world_create(&cfg, &s->w)))
 		return err;
@@ -395,8 +392,8 @@ int stress_main(const struct stress_opts *o)
 	report(&s, &st, secs, nthreads);
 	if (s.failed) {
 		printf("stress: FAILED after %.1f s: %s\n", secs, s.failure);
-		printf("stress: reproduce with --seed %" PRIu64 "%s\n", o->seed,
-		       o->lock_own ? " --lock own" : "");
+		printf("stress: reproduce with --policy %s --seed %" PRIu64 "\n", o->policy,
+		       o->seed);
 		rc = 1;
 	} else {
 		printf("stress: OK: every check passed\n");

@@ -10,7 +10,6 @@ struct stress_opts {
 	int walkers;            /* rmap walk threads: migrate, reclaim, age, ... */
 	double seconds;
 	uint64_t seed;
-	int lock_own;           /* --lock own: each anon_vma's own lock */
 };
 
 /* Exit status: 0 clean, 1 a failure (printed with its seed), 2 usage. */

@@ -15,6 +15,12 @@
 #include <stddef.h>
 #include <urcu/list.h>
 
+/* No entry (cds_list_empty, for a const list). */
+static inline bool av_list_empty(const struct cds_list_head *h)
+{
+	return h->next == h;
+}
+
 /* Exactly one entry. */
 static inline bool av_list_singular(const struct cds_list_head *h)
 {

@@ -112,9 +112,14 @@ void av_put_anon_vma(struct av_world *w, struct anon_vma *av)
 
 /* ---- locking: only ever the root's (unless AV_LOCK_OWN) ---- */
 
+static bool own_locks(const struct av_world *w)
+{
+	return w->lock_own || w->policy->own_locks;
+}
+
 static struct anon_vma *lock_of(const struct av_world *w, struct anon_vma *av)
 {
-	return w->lock_own ? av : av->root;
+	return own_locks(w) ? av : av->root;
 }
 
 static void lock_rw(struct av_world *w, struct anon_vma *l, bool write)
@@ -276,7 +281,7 @@ void av_vma_set_range(struct av_world *w, struct av_vma *v, uint64_t start,
 		return;
 	}
 	first = cds_list_entry(h->next, struct anon_vma_chain, same_vma)->anon_vma;
-	if (w->lock_own) {
+	if (own_locks(w)) {
 		/* Before the seed's series: each tree under its own lock, the
 		 * range under the newest anon_vma's lock only (2.6.34). */
 		if (tree)
@@ -313,50 +318,57 @@ static bool anon_vma_compatible(const struct av_vma *a, const struct av_vma *b)
 	       b->pgoff == a->pgoff + vma_pages(a);
 }
 
-/* old's anon_vma, if old has never been forked or merged across a fork
- * (its chain has one entry) and a/b are compatible. */
+/* old's anon_vma, if a and b are compatible and (when singular is asked)
+ * old has never been forked or merged across a fork: its chain has one
+ * entry. */
 static struct anon_vma *reusable_anon_vma(const struct av_vma *old, const struct av_vma *a,
-					  const struct av_vma *b)
+					  const struct av_vma *b, bool singular)
 {
 	struct anon_vma *av = av_vma_anon_vma(old);
 
-	if (anon_vma_compatible(a, b) && av && av_list_singular(&old->anon_vma_chain))
+	if (anon_vma_compatible(a, b) && av &&
+	    (!singular || av_list_singular(&old->anon_vma_chain)))
 		return av;
 	return NULL;
 }
 
-/* Borrow a neighbour's anon_vma so that a later merge stays possible:
- * the next VMA first, then the previous one. */
-static struct anon_vma *find_mergeable_anon_vma(const struct av_vma *vma)
+struct anon_vma *av_neighbour_anon_vma(const struct av_vma *vma, bool singular)
 {
 	const struct av_vma *next = av_vma_next(vma), *prev = av_vma_prev(vma);
 	struct anon_vma *av = NULL;
 
 	if (next)
-		av = reusable_anon_vma(next, vma, next);
+		av = reusable_anon_vma(next, vma, next, singular);
 	if (!av && prev)
-		av = reusable_anon_vma(prev, prev, vma);
+		av = reusable_anon_vma(prev, prev, vma, singular);
 	return av;
+}
+
+int av_anon_vma_prepare(struct av_world *w, struct av_vma *vma)
+{
+	if (av_vma_anon_vma(vma))
+		return 0;
+	return w->policy->prepare(w, vma);
 }
 
 /* Runs with mmap_lock held for reading: other faults of the mm may
  * prepare this VMA or its neighbours at the same time.  Neighbours are
  * looked at, and the first AVC linked, under the mm's page-table lock (the
  * kernel's page_table_lock); the loser of a race frees what it made. */
-int av_anon_vma_prepare(struct av_world *w, struct av_vma *vma)
+int av_anon_vma_prepare_borrowing(struct av_world *w, struct av_vma *vma, av_borrow_fn borrow)
 {
 	struct anon_vma_chain *avc;
-	struct anon_vma *av, *made = NULL;
+	struct anon_vma *av = NULL, *made = NULL;
 	bool linked = false;
 
-	if (av_vma_anon_vma(vma))
-		return 0;
 	avc = avc_alloc(w);
 	if (!avc)
 		return av_fail(w, -ENOMEM, "anon_vma_prepare", "cannot allocate an anon_vma_chain");
-	av_mutex_lock(&vma->mm->ptl);
-	av = find_mergeable_anon_vma(vma);
-	av_mutex_unlock(&vma->mm->ptl);
+	if (borrow) {
+		av_mutex_lock(&vma->mm->ptl);
+		av = borrow(vma);
+		av_mutex_unlock(&vma->mm->ptl);
+	}
 	if (!av) {
 		av = made = anon_vma_alloc(w);
 		if (!av) {
@@ -387,9 +399,95 @@ int av_anon_vma_prepare(struct av_world *w, struct av_vma *vma)
 	return 0;
 }
 
+struct anon_vma *av_vma_chain_newest(const struct av_vma *v)
+{
+	if (av_list_empty(&v->anon_vma_chain))
+		return NULL;
+	return cds_list_entry(v->anon_vma_chain.next, struct anon_vma_chain, same_vma)->anon_vma;
+}
+
+bool av_vma_same_chain(const struct av_vma *a, const struct av_vma *b)
+{
+	const struct cds_list_head *p = a->anon_vma_chain.next, *q = b->anon_vma_chain.next;
+
+	for (; p != &a->anon_vma_chain && q != &b->anon_vma_chain; p = p->next, q = q->next)
+		if (cds_list_entry(p, struct anon_vma_chain, same_vma)->anon_vma !=
+		    cds_list_entry(q, struct anon_vma_chain, same_vma)->anon_vma)
+			return false;
+	return p == &a->anon_vma_chain && q == &b->anon_vma_chain;
+}
+
+/* A child anon_vma of parent for vma, with its AVC: not yet linked. */
+static void make_child(struct anon_vma *av, struct anon_vma *parent)
+{
+	av->root = parent->root;
+	av->parent = parent;
+	av_get_anon_vma(av->root);
+}
+
+/* Same locking as prepare_borrowing: the chain changes under its root's
+ * lock and the page-table lock, after looking again. */
+int av_anon_vma_prepare_from_chain(struct av_world *w, struct av_vma *vma, av_reuse_fn reuse,
+				   av_borrow_fn borrow)
+{
+	struct anon_vma_chain *avc;
+	struct anon_vma *made, *newest, *pick = NULL;
+	bool linked = false;
+
+	/* The chain's head changes under the page-table lock (as below, in
+	 * another fault of this VMA); its root does not while the VMA lives. */
+	av_mutex_lock(&vma->mm->ptl);
+	newest = av_vma_chain_newest(vma);
+	av_mutex_unlock(&vma->mm->ptl);
+	if (!newest)
+		return av_anon_vma_prepare_borrowing(w, vma, borrow);
+	avc = avc_alloc(w);
+	made = anon_vma_alloc(w);
+	if (!avc || !made) {
+		if (avc)
+			avc_free(w, avc);
+		if (made)
+			av_put_anon_vma(w, made);
+		return av_fail(w, -ENOMEM, "anon_vma_prepare", "cannot allocate an anon_vma "
+			       "or its chain");
+	}
+	av_anon_vma_lock_write(w, newest);
+	av_mutex_lock(&vma->mm->ptl);
+	if (!vma->anon_vma) {
+		/* Nobody linked a child meanwhile (that sets vma->anon_vma
+		 * too): the chain is as read. */
+		for (struct cds_list_head *p = vma->anon_vma_chain.prev;
+		     reuse && p != &vma->anon_vma_chain && !pick; p = p->prev) {
+			struct anon_vma *av = cds_list_entry(p, struct anon_vma_chain, same_vma)->anon_vma;
+			if (reuse(av, vma))
+				pick = av;
+		}
+		if (pick) {
+			pick->num_active_vmas++;
+			av_store(&vma->anon_vma, pick);
+			av_stat_inc(w, fork_reused);
+		} else {
+			make_child(made, newest);
+			made->num_active_vmas++;
+			avc_link(w, vma, avc, made);
+			newest->num_children++;
+			av_store(&vma->anon_vma, made);
+			linked = true;
+		}
+	}
+	av_mutex_unlock(&vma->mm->ptl);
+	av_anon_vma_unlock_write(w, newest);
+	if (!linked) {
+		avc_free(w, avc);
+		av_put_anon_vma(w, made);
+	}
+	return 0;
+}
+
 /* ---- clone (split, merge, fork) ---- */
 
-int av_anon_vma_clone(struct av_world *w, struct av_vma *dst, struct av_vma *src)
+int av_anon_vma_clone_reusing(struct av_world *w, struct av_vma *dst, struct av_vma *src,
+			      av_reuse_fn reuse)
 {
 	struct cds_list_head *h = &src->anon_vma_chain;
 	struct anon_vma *root = NULL;
@@ -404,12 +502,9 @@ int av_anon_vma_clone(struct av_world *w, struct av_vma *dst, struct av_vma *src
 			goto enomem;
 		root = lock_root(w, root, av);
 		avc_link(w, dst, avc, av);
-		/* At fork (dst->anon_vma cleared by the caller) an anon_vma no
-		 * VMA uses any more, with at most one child, can take dst's
-		 * new pages instead of a fresh anon_vma.  A root never
-		 * qualifies: it counts itself, plus the child it must have. */
-		if (w->policy->fork_reuse && !dst->anon_vma && src->anon_vma &&
-		    av->num_children < 2 && av->num_active_vmas == 0) {
+		/* At fork an anon_vma of the chain may take dst's new pages
+		 * instead of a fresh one, if the design says so. */
+		if (reuse && !dst->anon_vma && reuse(av, src)) {
 			dst->anon_vma = av;
 			av_stat_inc(w, fork_reused);
 		}
@@ -426,6 +521,11 @@ enomem:
 	return av_fail(w, -ENOMEM, "anon_vma_clone", "cannot allocate an anon_vma_chain");
 }
 
+int av_anon_vma_clone(struct av_world *w, struct av_vma *dst, struct av_vma *src)
+{
+	return av_anon_vma_clone_reusing(w, dst, src, NULL);
+}
+
 int av_dup_anon_vma(struct av_world *w, struct av_vma *dst, struct av_vma *src)
 {
 	if (!src->anon_vma || dst->anon_vma)
@@ -438,41 +538,40 @@ int av_dup_anon_vma(struct av_world *w, struct av_vma *dst, struct av_vma *src)
 
 int av_anon_vma_fork(struct av_world *w, struct av_vma *vma, struct av_vma *pvma)
 {
-	struct anon_vma_chain *avc;
-	struct anon_vma *av;
 	int err;
 
-	if (!pvma->anon_vma)
-		return 0;
-	/* Link to every anon_vma of the parent VMA; maybe reuse one. */
 	vma->anon_vma = NULL;
-	err = av_anon_vma_clone(w, vma, pvma);
-	if (err)
-		return err;
-	if (vma->anon_vma)
+	if (cds_list_empty(&pvma->anon_vma_chain))
 		return 0;
+	if ((err = w->policy->fork(w, vma, pvma))) {
+		/* What the design linked so far goes again. */
+		av_unlink_anon_vmas(w, vma);
+		return err;
+	}
+	return 0;
+}
 
-	av = anon_vma_alloc(w);
+int av_anon_vma_add_child(struct av_world *w, struct av_vma *vma, struct anon_vma *parent)
+{
+	struct anon_vma_chain *avc;
+	struct anon_vma *av = anon_vma_alloc(w);
+
 	if (!av)
-		goto out_error;
+		goto nomem;
 	avc = avc_alloc(w);
-	if (!avc)
-		goto out_error_free_anon_vma;
+	if (!avc) {
+		av_put_anon_vma(w, av);
+		goto nomem;
+	}
+	make_child(av, parent);
 	av->num_active_vmas++;
-	av->root = w->policy->fork_root(vma, pvma);
-	av->parent = pvma->anon_vma;
-	av_get_anon_vma(av->root);
 	vma->anon_vma = av;
 	av_anon_vma_lock_write(w, av);
 	avc_link(w, vma, avc, av);
-	av->parent->num_children++;
+	parent->num_children++;
 	av_anon_vma_unlock_write(w, av);
 	return 0;
-
-out_error_free_anon_vma:
-	av_put_anon_vma(w, av);
-out_error:
-	av_unlink_anon_vmas(w, vma);
+nomem:
 	return av_fail(w, -ENOMEM, "anon_vma_fork", "cannot allocate an anon_vma or its chain");
 }
 

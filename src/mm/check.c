@@ -155,7 +155,7 @@ static int check_chain(struct checker *c, struct av_vma *v)
 	if (v->anon_vma && !own)
 		return FAIL(c, "vma %llu: its anon_vma %llu is not on its chain", ULL(v->id),
 			    ULL(v->anon_vma->id));
-	if (!v->anon_vma && prev_av)
+	if (!v->anon_vma && prev_av && !c->w->policy->lazy_anon_vma)
 		return FAIL(c, "vma %llu: chain of %zu AVCs but no anon_vma", ULL(v->id),
 			    av_list_count(h));
 	return 0;
@@ -207,7 +207,7 @@ static int check_pte(struct av_mm *mm, uint64_t addr, av_pte *ptep, void *arg)
 		return FAIL(c, "pid %d %#llx: maps free frame %llu", v->mm->pid, ULL(addr), ULL(val));
 	struct av_page *pg = pfn_page(w, val);
 	c->mapcount[val]++;
-	if (!v->anon_vma)
+	if (!av_vma_has_chain(v))
 		return FAIL(c, "pid %d %#llx: anonymous page in vma %llu without anon_vma",
 			    v->mm->pid, ULL(addr), ULL(v->id));
 	if (!pg->mapping || !av_vma_find_avc(v, pg->mapping))
@@ -295,6 +295,7 @@ static int check_mm(struct checker *c, struct av_mm *mm)
 struct av_counts {
 	const struct anon_vma *av;
 	unsigned long refs, children, active;
+	const struct av_vma *user;      /* a VMA whose anon_vma this is */
 };
 
 static int cmp_counts(const void *a, const void *b)
@@ -307,7 +308,7 @@ static int cmp_counts(const void *a, const void *b)
 
 static struct av_counts *counts_of(struct checker *c, const struct anon_vma *av)
 {
-	struct av_counts key = { av, 0, 0, 0 };
+	struct av_counts key = { av, 0, 0, 0, NULL };
 
 	return bsearch(&key, c->counts, c->nr_counts, sizeof(key), cmp_counts);
 }
@@ -339,6 +340,17 @@ static int count_references(struct checker *c)
 			if (!(k = counts_of(c, v->anon_vma)))
 				return FAIL(c, "vma %llu: its anon_vma is not alive", ULL(v->id));
 			k->active++;
+			/* Merging relies on it: a VMA may take a neighbour's
+			 * range when their anon_vmas are equal, which is safe
+			 * only if their chains are too (the degree rule broke
+			 * this: CVE-2022-42703). */
+			if (!k->user)
+				k->user = v;
+			else if (!av_vma_same_chain(v, k->user))
+				return FAIL(c, "vmas %llu (pid %d) and %llu (pid %d) share anon_vma "
+					    "%llu but are linked to different anon_vmas", ULL(k->user->id),
+					    k->user->mm->pid, ULL(v->id), v->mm->pid,
+					    ULL(v->anon_vma->id));
 		}
 	}
 	return 0;

@@ -9,8 +9,9 @@
  *   present, write to a read-only PTE:
  *         zero page              copy (new page)
  *         exclusive anon page    reuse in place
- *         shared anon page       reuse and move to vma->anon_vma if the
- *                                policy allows, else copy
+ *         shared anon page       reuse and move to vma->anon_vma (if the
+ *                                VMA has one) if the policy allows, else copy
+ * A new page or a copy needs vma->anon_vma: the fault prepares it first.
  * A read of a present page, or a write to a writable one, takes no fault:
  * the hardware just sets the accessed (and dirty) bit.
  *
@@ -25,7 +26,8 @@
 #include "rmap.h"
 #include "policy.h"
 
-#define FAULT_RETRY 1
+#define FAULT_RETRY   1    /* the PTE changed meanwhile: look again */
+#define FAULT_PREPARE 2    /* a copy needs vma->anon_vma: prepare, look again */
 
 static bool exclusive_allowed(const struct av_world *w)
 {
@@ -105,15 +107,18 @@ static int do_wp_page(struct av_world *w, struct av_vma *vma, uint64_t addr, av_
 	struct av_page *pg;
 
 	if (pfn == ZERO_PFN)
-		return wp_page_copy(w, vma, addr, pte);
+		return av_vma_anon_vma(vma) ? wp_page_copy(w, vma, addr, pte) : FAULT_PREPARE;
 	pg = pfn_page(w, pfn);
 	if (!(exclusive_allowed(w) && page_test(pg, PG_EXCLUSIVE))) {
 		if (!w->policy->wp_can_reuse(w, pfn))
-			return wp_page_copy(w, vma, addr, pte);
+			return av_vma_anon_vma(vma) ? wp_page_copy(w, vma, addr, pte)
+						    : FAULT_PREPARE;
 		/* Ours alone now (the policy holds the page lock across the
 		 * decision and the move): move it where our new pages go, so
-		 * later walks search only our anon_vma. */
-		page_set_anon_vma(pg, av_vma_anon_vma(vma));
+		 * later walks search only our anon_vma.  A VMA without one yet
+		 * (lazy) leaves the page in its chain's anon_vma. */
+		if (av_vma_anon_vma(vma))
+			page_set_anon_vma(pg, av_vma_anon_vma(vma));
 		if (exclusive_allowed(w))
 			page_set(pg, PG_EXCLUSIVE);
 		av_page_unlock(pg);
@@ -171,11 +176,13 @@ static int do_swap_page(struct av_world *w, struct av_vma *vma, uint64_t addr, a
 	swap_slot(w, slot)->count--;    /* swap_free: the cache keeps the slot */
 	excl = w->policy->swapin_exclusive(w, pfn, slot, orig & PTE_SWP_EXCL, write);
 	if (!page_anon_vma(pg)) {
-		/* Not exclusive: the oldest anon_vma, which every VMA that may
-		 * hold this swap entry is linked to. */
-		struct anon_vma *av = av_vma_anon_vma(vma);
+		/* Not exclusive: the root, which every VMA that may hold this
+		 * swap entry is linked to.  Exclusive: our own anon_vma, or
+		 * (lazy, none yet) the newest we are linked to. */
+		struct anon_vma *own = av_vma_anon_vma(vma), *newest = av_vma_chain_newest(vma);
 		pg->index = vma_linear_index(vma, addr);
-		page_set_anon_vma(pg, excl && !w->policy->swapin_always_root ? av : av->root);
+		page_set_anon_vma(pg, excl && !w->policy->swapin_always_root ?
+				      (own ? own : newest) : newest->root);
 	}
 	page_mapcount_inc(pg);          /* our pin becomes the PTE's reference */
 	if (excl && exclusive_allowed(w))
@@ -218,21 +225,16 @@ int av_migration_wait(struct av_world *w, struct av_mm *mm, uint64_t addr, av_pt
 	}
 }
 
-/* Does this access need vma->anon_vma before it can be handled? */
+/* Does this access need vma->anon_vma before it can be handled?  A new
+ * page does; a write to a present page may (do_wp_page says). */
 static bool needs_anon_vma(const struct av_world *w, av_pte pte, bool write)
 {
-	if (!pte)
-		return write || !w->zero_page;
-	return write && pte_present(pte);
+	return !pte && (write || !w->zero_page);
 }
 
 static int fault_locked(struct av_world *w, struct av_vma *vma, uint64_t addr, av_pte *pte,
 			bool write)
 {
-	if (write)
-		av_stat_inc(w, fault.write);
-	else
-		av_stat_inc(w, fault.read);
 	if (!*pte)
 		return do_anonymous_page(w, vma, addr, pte, write);
 	if (pte_is_swap(*pte))
@@ -252,7 +254,7 @@ int av_handle_fault(struct av_world *w, struct av_mm *mm, uint64_t addr, bool wr
 			       "%s access to %#llx: SIGSEGV", vma ? "forbidden" : "unmapped",
 			       (unsigned long long)addr);
 	}
-	for (;;) {
+	for (bool counted = false;;) {
 		av_mutex_lock(&mm->ptl);
 		av_stat_inc(w, lock.ptl);
 		if ((err = av_pte_alloc(w, mm, addr, &pte))) {
@@ -276,9 +278,20 @@ int av_handle_fault(struct av_world *w, struct av_mm *mm, uint64_t addr, bool wr
 			*pte |= PTE_YOUNG | (write ? PTE_DIRTY : 0);
 			err = 0;
 		} else {
+			/* Once, however often it is looked at again. */
+			if (!counted && write)
+				av_stat_inc(w, fault.write);
+			else if (!counted)
+				av_stat_inc(w, fault.read);
+			counted = true;
 			err = fault_locked(w, vma, addr, pte, write);
 		}
 		av_mutex_unlock(&mm->ptl);
+		if (err == FAULT_PREPARE) {
+			if ((err = av_anon_vma_prepare(w, vma)))
+				return err;
+			continue;
+		}
 		if (err != FAULT_RETRY)
 			return err;
 	}

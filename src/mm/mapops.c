@@ -172,7 +172,7 @@ static unsigned mprotect_newflags(const struct av_world *w, const struct av_vma 
 		if (!(v->flags & (VM_ACCOUNT | VM_WRITE)))
 			nf |= VM_ACCOUNT;
 	} else if (w->policy->mprotect_drops_account && (v->flags & VM_ACCOUNT) &&
-		   !v->anon_vma) {
+		   !av_vma_has_chain(v)) {
 		nf &= ~VM_ACCOUNT;
 	}
 	return nf;
@@ -262,7 +262,7 @@ static int copy_vma(struct av_world *w, struct av_vma *v, uint64_t old_addr, uin
 	int err;
 
 	/* Never faulted: nothing to keep in place, start afresh at new_addr. */
-	if (!v->anon_vma)
+	if (!av_vma_has_chain(v))
 		pgoff = new_addr >> PAGE_SHIFT;
 	err = av_vma_merge_new_range(w, v->mm, new_addr, new_addr + len, v->flags, pgoff,
 				     v->anon_vma, v, out);
@@ -288,6 +288,7 @@ static int move_vma(struct av_world *w, struct av_vma *v, uint64_t old_addr, uin
 {
 	struct av_mm *mm = v->mm;
 	int64_t delta = (int64_t)new_addr - (int64_t)old_addr;
+	struct anon_vma *locked;
 	struct av_vma *nv;
 	int err;
 
@@ -306,14 +307,15 @@ static int move_vma(struct av_world *w, struct av_vma *v, uint64_t old_addr, uin
 	 * take_rmap_locks: a walk must see each PTE at its old place or its
 	 * new one, never in flight between the two VMAs. */
 	v = NULL;
-	if (nv->anon_vma)
-		av_anon_vma_lock_write(w, nv->anon_vma);
+	locked = nv->anon_vma ? nv->anon_vma : av_vma_chain_newest(nv);
+	if (locked)
+		av_anon_vma_lock_write(w, locked);
 	av_mutex_lock(&mm->ptl);
 	av_stat_inc(w, lock.ptl);
 	av_pte_range(mm, old_addr, old_addr + old_len, move_one, &delta);
 	av_mutex_unlock(&mm->ptl);
-	if (nv->anon_vma)
-		av_anon_vma_unlock_write(w, nv->anon_vma);
+	if (locked)
+		av_anon_vma_unlock_write(w, locked);
 	/* The old range holds no pages now.  Should splitting it fail, Linux
 	 * leaves it mapped and empty, and so do we. */
 	av_do_munmap(w, mm, old_addr, old_addr + old_len);

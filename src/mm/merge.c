@@ -42,8 +42,13 @@ static struct av_vma *adjacent_next(const struct av_mm *mm, uint64_t end)
 	return v && v->start == end ? v : NULL;
 }
 
+/* prev and next of a three-way merge: next's pages must stay reachable
+ * from prev.  A VMA linked without an anon_vma of its own (lazy) needs the
+ * same links on the other side. */
 static bool anon_vmas_compatible(const struct av_vma *a, const struct av_vma *b)
 {
+	if ((!a->anon_vma && av_vma_has_chain(a)) || (!b->anon_vma && av_vma_has_chain(b)))
+		return a->anon_vma == b->anon_vma && av_vma_same_chain(a, b);
 	return !a->anon_vma || !b->anon_vma || a->anon_vma == b->anon_vma;
 }
 

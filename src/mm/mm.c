@@ -216,9 +216,9 @@ static int copy_page_range(struct av_world *w, struct av_mm *dst, struct av_vma 
 	}
 }
 
-/* Copy every VMA of parent into child.  Only VMAs with an anon_vma copy
- * their page tables (the others can only hold zero-page entries, which the
- * child will fault in again). */
+/* Copy every VMA of parent into child.  Only VMAs linked to an anon_vma
+ * copy their page tables (the others can only hold zero-page entries,
+ * which the child will fault in again). */
 int av_dup_mmap(struct av_world *w, struct av_mm *parent, struct av_mm *child)
 {
 	for (struct av_vma *pv = av_vma_first(parent); pv; pv = av_vma_next(pv)) {
@@ -234,7 +234,7 @@ int av_dup_mmap(struct av_world *w, struct av_mm *parent, struct av_mm *child)
 			return err;
 		}
 		av_vma_insert(child, v);
-		if (pv->anon_vma && (err = copy_page_range(w, child, pv)))
+		if (av_vma_has_chain(pv) && (err = copy_page_range(w, child, pv)))
 			return err == -EUCLEAN ? err
 					       : av_fail(w, err, "fork", "cannot allocate a page table");
 	}

@@ -81,8 +81,14 @@ struct anon_vma_chain {
 };
 
 /* anon_vma.c */
+/* vma's first fault that needs an anon_vma: the policy's prepare, unless
+ * vma has one already. */
 int av_anon_vma_prepare(struct av_world *w, struct av_vma *vma);
+/* Split, merge, mremap: dst (its anon_vma set to src's) gets a link to
+ * every anon_vma of src's chain. */
 int av_anon_vma_clone(struct av_world *w, struct av_vma *dst, struct av_vma *src);
+/* Fork: vma (a copy of pvma, its chain empty) linked as the policy says;
+ * nothing if pvma has no chain.  On failure whatever was linked goes. */
 int av_anon_vma_fork(struct av_world *w, struct av_vma *vma, struct av_vma *pvma);
 void av_unlink_anon_vmas(struct av_world *w, struct av_vma *vma);
 void av_get_anon_vma(struct anon_vma *av);
@@ -105,8 +111,47 @@ void av_vma_set_range(struct av_world *w, struct av_vma *v, uint64_t start,
 		      uint64_t end, uint64_t pgoff);
 /* dup_anon_vma: give dst src's anon_vma (and chain) if dst has none. */
 int av_dup_anon_vma(struct av_world *w, struct av_vma *dst, struct av_vma *src);
+/* The newest anon_vma on v's chain (NULL if it has none): in the tree of
+ * every page v may map. */
+struct anon_vma *av_vma_chain_newest(const struct av_vma *v);
+/* Are a and b linked to the same anon_vmas, in the same order? */
+bool av_vma_same_chain(const struct av_vma *a, const struct av_vma *b);
+/* Is v linked to any anon_vma - may it map anonymous pages?  (With a lazy
+ * design, a VMA may be linked without an anon_vma of its own.) */
+static inline bool av_vma_has_chain(const struct av_vma *v)
+{
+	return !av_list_empty(&v->anon_vma_chain);
+}
 /* The AVC on vma's chain whose anon_vma is av, or NULL. */
 struct anon_vma_chain *av_vma_find_avc(const struct av_vma *vma, const struct anon_vma *av);
+
+/* ---- building blocks for policies (policy.h) ---- */
+
+/* A neighbour's anon_vma a first fault may borrow (the kernel's
+ * find_mergeable_anon_vma): the next VMA's, else the previous one's, if
+ * the two could be merged but for their protections, and (singular) if
+ * that neighbour was never forked - its chain holds one AVC. */
+struct anon_vma *av_neighbour_anon_vma(const struct av_vma *vma, bool singular);
+/* anon_vma_prepare, the kernel's way: borrow(vma)'s anon_vma if it gives
+ * one (borrow may be NULL), else a new root; one AVC links it to vma. */
+typedef struct anon_vma *(*av_borrow_fn)(const struct av_vma *vma);
+int av_anon_vma_prepare_borrowing(struct av_world *w, struct av_vma *vma, av_borrow_fn borrow);
+/* May av, on src's chain, take the new pages of a VMA being linked? */
+typedef bool (*av_reuse_fn)(const struct anon_vma *av, const struct av_vma *src);
+/* Link dst to every anon_vma of src's chain, oldest first.  If dst has no
+ * anon_vma yet and reuse (may be NULL) accepts one on the way, the first
+ * it accepts becomes dst's. */
+int av_anon_vma_clone_reusing(struct av_world *w, struct av_vma *dst, struct av_vma *src,
+			      av_reuse_fn reuse);
+/* A new anon_vma below parent, in parent's tree (it pins the root), for
+ * vma, which has none: linked at the head of vma's chain. */
+int av_anon_vma_add_child(struct av_world *w, struct av_vma *vma, struct anon_vma *parent);
+/* For a VMA linked to anon_vmas but without one of its own (lazy): the
+ * oldest anon_vma on its chain that reuse accepts (reuse may be NULL),
+ * else a new child of the newest.  A VMA not linked at all: as
+ * av_anon_vma_prepare_borrowing(). */
+int av_anon_vma_prepare_from_chain(struct av_world *w, struct av_vma *vma, av_reuse_fn reuse,
+				   av_borrow_fn borrow);
 
 /* rmap.c: walks from a page.
  * fn is called, root lock held for reading, for each PTE found mapping the

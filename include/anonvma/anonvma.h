@@ -3,7 +3,8 @@
  * anonvma/anonvma.h - the public API of libanonvma.
  *
  * A *world* holds processes (address spaces), a frame pool with the shared
- * zero page, swap, and one rmap *policy* (linux-6.18 or 2.6.35).  Processes
+ * zero page, swap, and one rmap *policy* (a design: linux-6.18, or one of
+ * Linux's earlier ones, or a proposal; av_policy_names()).  Processes
  * are named by small integer pids.  Every call that can fail returns 0 or a
  * negative errno, the one Linux would give for the same request (-EINVAL for
  * a misaligned address, -EEXIST for an overlapping fixed mapping, -ENOMEM for
@@ -55,16 +56,16 @@ typedef struct av_world av_world;
 typedef int av_pid;
 
 struct av_world_config {
-	const char *policy;       /* "linux-6.18" (default) or "2.6.35" */
+	const char *policy;       /* "linux-6.18" (default); av_policy_names() */
 	int zero_page;            /* 1 (default): read faults map the zero page */
 	uint64_t max_frames;      /* page frames available; 0 = 1<<24 */
 	uint64_t max_swap_slots;  /* swap slots available; 0 = 1<<24 */
 	uint64_t max_procs;       /* live processes; 0 = 1<<16 */
 	const struct av_allocator *allocator; /* NULL: malloc/free */
-	/* AV_LOCK_ROOT (default): every anon_vma of a tree uses its root's
-	 * lock, as since 2.6.35.  AV_LOCK_OWN: each uses its own, as before
-	 * the seed's series - unsafe, kept to show the race it allowed
-	 * (docs/locking.md). */
+	/* AV_LOCK_ROOT (default): every anon_vma takes the lock its policy
+	 * says (the root's, since the seed's series).  AV_LOCK_OWN: each
+	 * takes its own, whatever the policy - unsafe, as the 2.6.34 policy
+	 * is, kept to show the race (docs/locking.md). */
 	int lock_mode;
 };
 

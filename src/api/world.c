@@ -58,6 +58,7 @@ int av_world_create(const struct av_world_config *c, av_world **out)
 	CDS_INIT_LIST_HEAD(&w->mms);
 	CDS_INIT_LIST_HEAD(&w->anon_vmas);
 	CDS_INIT_LIST_HEAD(&w->retired);
+	CDS_INIT_LIST_HEAD(&w->av_cache);
 	if (av_mutex_init(&w->lock))
 		goto fail_lock;
 	if (av_mutex_init(&w->swap_lock))

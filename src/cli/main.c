@@ -34,7 +34,8 @@ static const char usage_text[] =
 "       anonvma --help | --version\n"
 "\n"
 "options:\n"
-"  --policy P         linux-6.18 (default) or 2.6.35; overrides the file's\n"
+"  --policy P         linux-6.18 (default), lazy, 3.19, 3.7, 2.6.35, 2.6.34 or\n"
+"                     2.6.33 (anonvma --version); overrides the file's\n"
 "  --zero-page on|off read faults map the shared zero page (default on)\n"
 "  --json             print one JSON object: checkpoints and errors\n"
 "  --check            run the invariant checker after every command\n"
@@ -52,6 +53,14 @@ static int usage_error(const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fputs("\nTry 'anonvma --help'.\n", stderr);
 	return RUN_USAGE;
+}
+
+static int unknown_policy(const char *name)
+{
+	char msg[320];
+
+	snprintf(msg, sizeof(msg), "unknown policy '%%s' (%s)", scn_policy_list(", "));
+	return usage_error(msg, name);
 }
 
 /* Options shared by run and demo.  Returns the index of the first operand,
@@ -101,7 +110,7 @@ static int parse_options(int argc, char **argv, int first, struct run_opts *o)
 				while (*p && strcmp(*p, val))
 					p++;
 				if (!*p)
-					return usage_error("unknown policy '%s' (linux-6.18, 2.6.35)", val), -1;
+					return unknown_policy(val), -1;
 				o->policy = *p;
 				continue;
 			}
@@ -201,7 +210,7 @@ static int kcheck_command(int argc, char **argv)
 			while (*p && strcmp(*p, val))
 				p++;
 			if (!*p)
-				return usage_error("unknown policy '%s' (linux-6.18, 2.6.35)", val);
+				return unknown_policy(val);
 			k.policy = *p;
 		} else if (strcmp(a, "--random") == 0) {
 			if (option_number(a, val, 1, 100000000, &v))
@@ -253,7 +262,7 @@ static int stress_command(int argc, char **argv)
 			while (*p && strcmp(*p, v))
 				p++;
 			if (!*p)
-				return usage_error("unknown policy '%s' (anonvma --version lists them)", v);
+				return unknown_policy(v);
 			policy = *p;
 		} else if (strcmp(a, "--threads") == 0) {
 			long n = strtol(v, &end, 10);
@@ -313,7 +322,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
-		printf("anonvma %s (policies: linux-6.18, 2.6.35)\n", ANONVMA_VERSION);
+		printf("anonvma %s (policies: %s)\n", ANONVMA_VERSION, scn_policy_list(", "));
 		return 0;
 	}
 	if (strcmp(argv[1], "fields") == 0 && argc == 2) {

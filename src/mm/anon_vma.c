@@ -18,22 +18,46 @@
 
 /* ---- objects ---- */
 
+/*
+ * anon_vma memory is type-stable, as the kernel's SLAB_TYPESAFE_BY_RCU
+ * cache makes it: once an anon_vma is freed and a grace period has passed,
+ * its memory goes to the world's cache of anon_vmas, to be an anon_vma
+ * again, and back to the allocator only with the world.  A page that still
+ * points to a freed anon_vma - which only a broken design can leave -
+ * then leads a walk to a dead or a different anon_vma, which it notices
+ * (av_page_get_anon_vma) and av_check reports, never to freed memory.
+ */
 static struct anon_vma *anon_vma_alloc(struct av_world *w)
 {
-	struct anon_vma *av = av_alloc(w, sizeof(*av), AV_OBJ_ANON_VMA);
+	struct anon_vma *av = NULL;
 
-	if (!av)
-		return NULL;
-	memset(av, 0, sizeof(*av));
-	if (av_rwsem_init(&av->rwsem)) {
-		av_free(w, av, sizeof(*av), AV_OBJ_ANON_VMA);
-		return NULL;
+	av_mutex_lock(&w->lock);
+	if (!cds_list_empty(&w->av_cache)) {
+		av = cds_list_entry(w->av_cache.next, struct anon_vma, node);
+		cds_list_del_init(&av->node);
+		w->nr_cached--;
 	}
+	av_mutex_unlock(&w->lock);
+	if (av) {
+		av_count_alloc(w, AV_OBJ_ANON_VMA);
+	} else {
+		if (!(av = av_alloc(w, sizeof(*av), AV_OBJ_ANON_VMA)))
+			return NULL;
+		if (av_rwsem_init(&av->rwsem)) {
+			av_free(w, av, sizeof(*av), AV_OBJ_ANON_VMA);
+			return NULL;
+		}
+	}
+	/* Every field but the lock, which stays initialised. */
 	av->root = av;
 	av->parent = av;
-	av->refcount = 1;
+	av->write_since = 0;
+	av_store(&av->refcount, 1UL);
+	av->num_children = 0;
+	av->num_active_vmas = 0;
 	av_itree_init(&av->avc_tree);
 	CDS_INIT_LIST_HEAD(&av->avc_list);
+	av->nr_avcs = 0;
 	av_mutex_lock(&w->lock);
 	av->id = ++w->next_anon_vma_id;
 	cds_list_add_tail(&av->node, &w->anon_vmas);
@@ -42,7 +66,7 @@ static struct anon_vma *anon_vma_alloc(struct av_world *w)
 }
 
 /* Walkers may still be looking at av through a page's mapping (under RCU):
- * retire it now, release its memory after a grace period. */
+ * retire it now, cache its memory after a grace period. */
 static void anon_vma_free(struct av_world *w, struct anon_vma *av)
 {
 	av_mutex_lock(&w->lock);
@@ -71,12 +95,25 @@ void av_anon_vma_reclaim(struct av_world *w, enum av_reclaim_when when)
 	av_mutex_unlock(&w->lock);
 	if (when != AV_RECLAIM_QUIET)
 		av_synchronize_rcu();
+	av_mutex_lock(&w->lock);
 	while (!cds_list_empty(&batch)) {
 		struct anon_vma *av = cds_list_entry(batch.next, struct anon_vma, node);
-		cds_list_del_init(&av->node);
+		cds_list_del(&av->node);
+		cds_list_add(&av->node, &w->av_cache);
+		w->nr_cached++;
+	}
+	av_mutex_unlock(&w->lock);
+}
+
+void av_anon_vma_cache_free(struct av_world *w)
+{
+	while (!cds_list_empty(&w->av_cache)) {
+		struct anon_vma *av = cds_list_entry(w->av_cache.next, struct anon_vma, node);
+		cds_list_del(&av->node);
 		av_rwsem_destroy(&av->rwsem);
 		w->alloc.free(w->alloc.ctx, av, sizeof(*av), AV_OBJ_ANON_VMA);
 	}
+	w->nr_cached = 0;
 }
 
 static struct anon_vma_chain *avc_alloc(struct av_world *w)

@@ -57,6 +57,8 @@ struct av_vma;
 struct av_mm;
 struct av_page;
 
+/* anon_vma memory is used again once freed (anon_vma_alloc sets every
+ * field but rwsem: a new field must be set there too). */
 struct anon_vma {
 	struct anon_vma *root;    /* oldest anon_vma of this tree (the seed) */
 	uint64_t write_since;     /* when the write lock was taken (stats) */
@@ -97,12 +99,15 @@ void av_anon_vma_lock_write(struct av_world *w, struct anon_vma *av);
 void av_anon_vma_unlock_write(struct av_world *w, struct anon_vma *av);
 void av_anon_vma_lock_read(struct av_world *w, struct anon_vma *av);
 void av_anon_vma_unlock_read(struct av_world *w, struct anon_vma *av);
-/* Free the memory of retired anon_vmas after a grace period, once many
+/* Put the memory of retired anon_vmas in the world's cache (it is an
+ * anon_vma again, never anything else) after a grace period, once many
  * wait (BATCH); or all of them at once, with no grace period, in a world
  * no call is using (QUIET: destroy), where no walker can hold one.  Call
  * holding no locks. */
 enum av_reclaim_when { AV_RECLAIM_BATCH, AV_RECLAIM_QUIET };
 void av_anon_vma_reclaim(struct av_world *w, enum av_reclaim_when when);
+/* Give the cache's memory back to the allocator (world destroy). */
+void av_anon_vma_cache_free(struct av_world *w);
 /* The anon_vma of a mapped, locked page, with a reference
  * (folio_get_anon_vma). */
 struct anon_vma *av_page_get_anon_vma(struct av_world *w, uint64_t pfn);

@@ -176,11 +176,13 @@ struct av_world {
 
 	/* Leaf locks, taken last (rmap.h has the whole order):
 	 * swap_lock before frame_lock; lock alone. */
-	struct av_mutex lock;       /* pids, mms, anon_vma list, retired, ids */
+	struct av_mutex lock;       /* pids, mms, anon_vma lists, ids */
 	struct av_mutex swap_lock;  /* swap pool, slots, swap cache */
 	struct av_mutex frame_lock; /* frame pool */
 	struct cds_list_head retired;     /* anon_vmas waiting for a grace period */
 	size_t nr_retired;
+	struct cds_list_head av_cache;    /* anon_vma memory to use again */
+	size_t nr_cached;
 	/* A walk found a mapped page whose anon_vma was already dead (pfn
 	 * and anon_vma id; pfn 0: never).  av_check reports it. */
 	uint64_t dead_mapping_pfn, dead_mapping_id;

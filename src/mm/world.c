@@ -51,6 +51,7 @@ void av_world_destroy(av_world *w)
 	while (!cds_list_empty(&w->mms))
 		av_mm_exit(w, cds_list_entry(w->mms.next, struct av_mm, node));
 	av_anon_vma_reclaim(w, AV_RECLAIM_QUIET);  /* no call in progress */
+	av_anon_vma_cache_free(w);
 	if (w->mm_by_pid)
 		av_free(w, w->mm_by_pid, w->pid_cap * sizeof(*w->mm_by_pid), AV_OBJ_OTHER);
 	av_pool_destroy(w, &w->swap);

@@ -323,6 +323,17 @@ static int parse_expect(struct parser *p, struct scn_cmd *cmd)
 	return parse_number(p, &p->tok[3], 0, "value", &cmd->value);
 }
 
+const char *scn_policy_list(const char *sep)
+{
+	static _Thread_local char buf[256];
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (const char *const *p = av_policy_names(); *p && n < sizeof(buf); p++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? sep : "", *p);
+	return buf;
+}
+
 static int parse_policy(struct parser *p, struct scn_cmd *cmd)
 {
 	const char *const *names = av_policy_names();
@@ -333,13 +344,13 @@ static int parse_policy(struct parser *p, struct scn_cmd *cmd)
 		return perr(p, p->tok[0].col, "policy must come before any other command");
 	if (p->ntok != 2)
 		return perr(p, p->ntok < 2 ? p->eol_col : p->tok[2].col,
-			    "usage: policy linux-6.18|2.6.35");
+			    "usage: policy %s", scn_policy_list("|"));
 	for (; *names; names++)
 		if (strcmp(*names, p->tok[1].s) == 0)
 			break;
 	if (!*names)
-		return perr(p, p->tok[1].col, "unknown policy '%s' (linux-6.18, 2.6.35)",
-			    p->tok[1].s);
+		return perr(p, p->tok[1].col, "unknown policy '%s' (%s)", p->tok[1].s,
+			    scn_policy_list(", "));
 	p->s->policy = *names;
 	cmd->text = NULL;
 	return 0;

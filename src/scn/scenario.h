@@ -66,6 +66,8 @@ int scn_pages(const struct scenario *s, size_t max, uint64_t **pages, size_t *np
 enum { SCN_NUM_BAD = -1, SCN_NUM_TOO_LARGE = -2 };
 int scn_number(const char *s, int allow_suffix, uint64_t *out);
 const char *scn_op_name(enum scn_op op);
+/* The policies' names, sep between them (for messages). */
+const char *scn_policy_list(const char *sep);
 /* One command as a scenario line (no newline), which scn_parse reads back
  * as the same command; the trace prints commands so too. */
 void scn_format_cmd(const struct scenario *s, const struct scn_cmd *c, char *buf, size_t len);

@@ -173,6 +173,40 @@ static inline void bench_start(const struct bench_opts *o, const char *name, int
 	json_header(*js, name, argc, argv);
 }
 
+/* Every policy, in the table's order. */
+#define FOR_EACH_POLICY(p) for (const char *const *p = av_policy_names(); *p; p++)
+
+static inline int bench_npolicies(void)
+{
+	int n = 0;
+
+	FOR_EACH_POLICY(p)
+		n++;
+	return n;
+}
+
+/* NAME.designs in o->out: "policy<TAB>metric<TAB>value" lines, which
+ * bench/run.sh gathers into the design table. */
+static inline FILE *bench_designs(const struct bench_opts *o, const char *name)
+{
+	return bench_open(o->out, name, "designs");
+}
+
+static inline void design_metric(FILE *f, const char *policy, const char *metric, double v)
+{
+	fprintf(f, "%s\t%s\t%.6g\n", policy, metric, v);
+}
+
+/* The kernel's sizes of a policy's objects (bytes). */
+static inline struct av_policy_info bench_policy(const char *name)
+{
+	struct av_policy_info info;
+
+	if (av_policy_describe(name, &info))
+		bench_die("no policy %s", name);
+	return info;
+}
+
 static inline void bench_finish(FILE *js, FILE *dat, FILE *md)
 {
 	if (fclose(js) | fclose(dat) | fclose(md))

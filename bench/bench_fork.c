@@ -9,7 +9,9 @@
  * so pages are 4 KiB as in the model) and forks it over and over; the
  * helper also has the usual VMAs of a C program (~20), which the model
  * lacks: "kernel, empty" is that cost alone.  Layouts above 1 GiB of
- * written memory are skipped.
+ * written memory are skipped.  The model runs every design; at one layout
+ * it also times a fork whose child writes a page of every VMA before it
+ * exits, which is where a lazy anon_vma pays what it saved at fork.
  */
 #include "bench.h"
 #include <sys/mman.h>
@@ -108,11 +110,28 @@ static double model_fork_exit_ns(av_world *w, av_pid p, int k)
 	return (double)(bench_now_ns() - t0) / k;
 }
 
+/* fork, the child writes one page of each of its vmas VMAs, exit. */
+static double model_fork_write_exit_ns(av_world *w, av_pid p, unsigned vmas, unsigned pages,
+				       int k)
+{
+	uint64_t t0 = bench_now_ns();
+
+	for (int i = 0; i < k; i++) {
+		av_pid c;
+		AV_OK(w, av_fork(w, p, &c));
+		for (unsigned v = 0; v < vmas; v++)
+			AV_OK(w, av_touch(w, c, vma_addr(v, pages), 4096, 1));
+		AV_OK(w, av_exit(w, c));
+	}
+	return (double)(bench_now_ns() - t0) / k;
+}
+
 static void model_side(const char *policy, unsigned vmas, unsigned pages, int runs,
-		       struct samples *out)
+		       int with_writes, struct samples *out)
 {
 	av_world *w = bench_world(policy, 0);
 	av_pid p;
+	int k;
 
 	AV_OK(w, av_proc_create(w, &p));
 	for (unsigned i = 0; i < vmas; i++) {
@@ -120,80 +139,111 @@ static void model_side(const char *policy, unsigned vmas, unsigned pages, int ru
 				 AV_PROT_READ | AV_PROT_WRITE));
 		AV_OK(w, av_touch(w, p, vma_addr(i, pages), (uint64_t)pages * 4096, 1));
 	}
-	int k = iterations(model_fork_exit_ns(w, p, 1));
-	for (int r = 0; r < runs; r++)
-		sample_add(out, model_fork_exit_ns(w, p, k));
+	if (with_writes) {
+		k = iterations(model_fork_write_exit_ns(w, p, vmas, pages, 1));
+		for (int r = 0; r < runs; r++)
+			sample_add(out, model_fork_write_exit_ns(w, p, vmas, pages, k));
+	} else {
+		k = iterations(model_fork_exit_ns(w, p, 1));
+		for (int r = 0; r < runs; r++)
+			sample_add(out, model_fork_exit_ns(w, p, k));
+	}
 	av_world_destroy(w);
 }
+
+#define DESIGN_VMAS  100     /* the layout of the design table's figures */
+#define DESIGN_PAGES 16
 
 int main(int argc, char **argv)
 {
 	struct bench_opts o;
 	struct samples empty = { .n = 0 };
-	FILE *js, *dat, *md;
-	int first = 1;
+	FILE *js, *dat, *md, *designs;
+	int first = 1, np = bench_npolicies();
 	double worst = 0, best = 1e300;
 	double k_one = 0, m_one = 0, per_vma_kernel = 0, per_vma_model = 0;
-	static char rows[sizeof(pages_grid) / sizeof(*pages_grid)][1024];
+	static char rows[sizeof(pages_grid) / sizeof(*pages_grid)][4096];
 
 	bench_args(argc, argv, &o);
 	bench_start(&o, "fork", argc, argv, &js, &dat, &md);
+	designs = bench_designs(&o, "fork");
 	kernel_side(0, 1, o.runs, &empty);
 	fprintf(js, " \"unit\": \"ns per fork+exit\",\n \"kernel_empty_ns\": ");
 	json_samples(js, &empty);
 	fputs(",\n \"results\": [", js);
-	fprintf(dat, "# vmas pages total_pages kernel_ns model_6.18_ns model_2.6.35_ns ratio_6.18 ratio_2.6.35\n");
 	fprintf(md, "## 1. fork+exit: model against the live kernel\n\n"
 		"Nanoseconds per fork+exit (median of %d runs; each run the mean of many\n"
-		"forks). The kernel process also carries a C program's own ~20 VMAs: with no\n"
-		"extra mappings it costs %.0f ns. Ratio = model / kernel; below 1 the model\n"
-		"is faster.\n\n"
-		"| VMAs | pages each | kernel ns | model 6.18 ns | model 2.6.35 ns | 6.18/kernel | 2.6.35/kernel |\n"
-		"|---:|---:|---:|---:|---:|---:|---:|\n", o.runs, sample_median(&empty));
+		"forks), the kernel and the model under every design. The kernel process\n"
+		"also carries a C program's own ~20 VMAs: with no extra mappings it costs\n"
+		"%.0f ns. The last column is linux-6.18 / kernel; below 1 the model is\n"
+		"faster.\n\n| VMAs | pages each | kernel |", o.runs, sample_median(&empty));
+	FOR_EACH_POLICY(p)
+		fprintf(md, " %s |", *p);
+	fputs(" 6.18/kernel |\n|---:|---:|---:|", md);
+	FOR_EACH_POLICY(p)
+		fputs("---:|", md);
+	fputs("---:|\n", md);
 	for (unsigned vi = 0; vi < sizeof(vmas_grid) / sizeof(*vmas_grid); vi++) {
 		for (unsigned pi = 0; pi < sizeof(pages_grid) / sizeof(*pages_grid); pi++) {
 			unsigned v = vmas_grid[vi], pg = pages_grid[pi];
-			struct samples ks = { .n = 0 }, m618 = { .n = 0 }, m2635 = { .n = 0 };
+			struct samples ks = { .n = 0 };
+			double m618 = 0, k, r1;
+			size_t len;
 			if ((uint64_t)v * pg > (o.quick ? 4096u : MAX_PAGES))
 				continue;
 			kernel_side(v, pg, o.runs, &ks);
-			model_side("linux-6.18", v, pg, o.runs, &m618);
-			model_side("2.6.35", v, pg, o.runs, &m2635);
-			double k = sample_median(&ks), r1 = sample_median(&m618) / k,
-			       r2 = sample_median(&m2635) / k;
-			worst = r1 > worst ? r1 : worst;
-			best = r1 < best ? r1 : best;
+			k = sample_median(&ks);
 			fprintf(js, "%s\n  {\"vmas\": %u, \"pages_per_vma\": %u, \"kernel_ns\": ",
 				first ? "" : ",", v, pg);
 			json_samples(js, &ks);
-			fputs(", \"model_linux-6.18_ns\": ", js);
-			json_samples(js, &m618);
-			fputs(", \"model_2.6.35_ns\": ", js);
-			json_samples(js, &m2635);
-			fprintf(js, ", \"ratio_linux-6.18\": %.4f, \"ratio_2.6.35\": %.4f}", r1, r2);
-			snprintf(rows[pi] + strlen(rows[pi]), sizeof(rows[pi]) - strlen(rows[pi]),
-				 "%u %u %llu %.0f %.0f %.0f %.4f %.4f\n", v, pg,
-				 (unsigned long long)v * pg, k, sample_median(&m618),
-				 sample_median(&m2635), r1, r2);
-			fprintf(md, "| %u | %u | %.0f | %.0f | %.0f | %.3f | %.3f |\n", v, pg, k,
-				sample_median(&m618), sample_median(&m2635), r1, r2);
+			len = strlen(rows[pi]);
+			snprintf(rows[pi] + len, sizeof(rows[pi]) - len, "%u %u %llu %.0f", v, pg,
+				 (unsigned long long)v * pg, k);
+			fprintf(md, "| %u | %u | %.0f |", v, pg, k);
+			FOR_EACH_POLICY(p) {
+				struct samples ms = { .n = 0 };
+				model_side(*p, v, pg, o.runs, 0, &ms);
+				fprintf(js, ", \"model_%s_ns\": ", *p);
+				json_samples(js, &ms);
+				len = strlen(rows[pi]);
+				snprintf(rows[pi] + len, sizeof(rows[pi]) - len, " %.0f",
+					 sample_median(&ms));
+				fprintf(md, " %.0f |", sample_median(&ms));
+				if (strcmp(*p, "linux-6.18") == 0)
+					m618 = sample_median(&ms);
+				if (v == DESIGN_VMAS && pg == DESIGN_PAGES)
+					design_metric(designs, *p, "fork+exit us", sample_median(&ms) / 1e3);
+			}
+			r1 = m618 / k;
+			worst = r1 > worst ? r1 : worst;
+			best = r1 < best ? r1 : best;
+			fprintf(js, ", \"ratio_linux-6.18\": %.4f}", r1);
+			len = strlen(rows[pi]);
+			snprintf(rows[pi] + len, sizeof(rows[pi]) - len, " %.4f\n", r1);
+			fprintf(md, " %.3f |\n", r1);
 			first = 0;
 			if (pg == 1 && v == 1) {
 				k_one = k;
-				m_one = sample_median(&m618);
+				m_one = m618;
 			}
 			if (pg == 1 && v > 1) {
 				per_vma_kernel = (k - k_one) / (v - 1);
-				per_vma_model = (sample_median(&m618) - m_one) / (v - 1);
+				per_vma_model = (m618 - m_one) / (v - 1);
 			}
-			fprintf(stderr, "fork: %4u VMAs x %4u pages: kernel %.0f ns, model %.0f ns (%.3f)\n",
-				v, pg, k, sample_median(&m618), r1);
+			fprintf(stderr, "fork: %4u VMAs x %4u pages: kernel %.0f ns, model 6.18 %.0f ns "
+				"(%.3f)\n", v, pg, k, m618, r1);
 		}
 	}
-	/* One gnuplot data block per pages-per-VMA: lines across VMA counts. */
-	for (unsigned pi = 0; pi < sizeof(pages_grid) / sizeof(*pages_grid); pi++)
-		fprintf(dat, "# %u pages per VMA\n%s\n\n", pages_grid[pi], rows[pi]);
-	fprintf(js, "\n ],\n \"ratio_linux-6.18_range\": [%.4f, %.4f]}\n", best, worst);
+	/* One gnuplot data block per pages-per-VMA: lines across VMA counts;
+	 * a header names the columns, the designs among them. */
+	for (unsigned pi = 0; pi < sizeof(pages_grid) / sizeof(*pages_grid); pi++) {
+		fprintf(dat, "vmas pages total kernel");
+		FOR_EACH_POLICY(p)
+			fprintf(dat, " %s", *p);
+		fprintf(dat, " ratio_6.18\n%s\n\n", rows[pi]);
+	}
+	fprintf(js, "\n ],\n \"ratio_linux-6.18_range\": [%.4f, %.4f],\n \"fork_write_exit\": {"
+		"\"vmas\": %u, \"pages_per_vma\": %u", best, worst, DESIGN_VMAS, DESIGN_PAGES);
 	fprintf(md, "\nModel (linux-6.18) / kernel ranges from %.3f to %.3f. Layouts above\n"
 		"1 GiB of written memory (V x P > 262144) are not run.\n", best, worst);
 	if (per_vma_kernel > 0)
@@ -203,7 +253,29 @@ int main(int argc, char **argv)
 			"say) the ratio flatters the model; run `make bench` on the hardware you\n"
 			"care about.\n",
 			per_vma_kernel / 1e3, per_vma_model / 1e3);
-	fputs("\n![fork cost](fork.svg)\n\n", md);
+	/* What a child that writes costs: fork, a page written in each VMA, exit. */
+	fprintf(md, "\nA child that writes: fork, one page written in each of %u VMAs of %u\n"
+		"pages, exit (model, us; in brackets, fork+exit alone):\n\n|", DESIGN_VMAS,
+		DESIGN_PAGES);
+	FOR_EACH_POLICY(p)
+		fprintf(md, " %s |", *p);
+	fputs("\n|", md);
+	for (int i = 0; i < np; i++)
+		fputs("---:|", md);
+	fputs("\n|", md);
+	FOR_EACH_POLICY(p) {
+		struct samples ws = { .n = 0 }, fs = { .n = 0 };
+		model_side(*p, DESIGN_VMAS, DESIGN_PAGES, o.runs, 1, &ws);
+		model_side(*p, DESIGN_VMAS, DESIGN_PAGES, o.runs, 0, &fs);
+		fprintf(js, ", \"%s_ns\": ", *p);
+		json_samples(js, &ws);
+		fprintf(md, " %.1f (%.1f) |", sample_median(&ws) / 1e3, sample_median(&fs) / 1e3);
+		design_metric(designs, *p, "fork+write+exit us", sample_median(&ws) / 1e3);
+	}
+	fputs("}}\n", js);
+	fputs("\n\n![fork cost](fork.svg)\n\n", md);
+	if (fclose(designs))
+		bench_die("cannot write the design metrics: %s", strerror(errno));
 	bench_finish(js, dat, md);
 	return 0;
 }

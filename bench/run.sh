@@ -24,6 +24,16 @@ took=$(( $(date +%s) - start ))
 	echo "samples, the machine and the command are in its JSON file; the plots are"
 	echo "drawn from the .dat files by bench/plots/*.gp."
 	echo
+	echo "## Designs side by side"
+	echo
+	echo "Every design (docs/policies.md) under the same workloads in this one run;"
+	echo "each figure with its ratio to linux-6.18's. Metadata per VMA: section 3"
+	echo "(bytes at the kernel's object sizes); precision, PTEs found per VMA a walk"
+	echo "visits at the largest size: section 2; fork: section 1, 100 VMAs of 16"
+	echo "pages; lock wait fraction and stress at 2 threads per process: section 5."
+	echo
+	sh bench/designs.sh "$out"
+	echo
 	for s in fork precision metadata scale locks kcheck; do cat "$out/$s.md"; done
 } > "$out/README.md"
 rm -f "$out"/*.md.tmp

@@ -23,5 +23,18 @@ for b in fork precision metadata scale locks kcheck; do
 	done
 	grep -q '"results": \[\|"skipped": ' "$out/$b.json" || { echo "bench: FAIL: $b.json has no results" >&2; fail=1; }
 done
-[ $fail -eq 0 ] && echo "bench: all 6 benchmarks run (--quick)"
+# The designs table: a row per metric, a figure for every design.
+npolicies=$("$build/anonvma" --version | sed 's/.*policies: //; s/)//' | tr ',' '\n' | wc -l)
+if ! sh bench/designs.sh "$out" > "$out/designs.md"; then
+	echo "bench: FAIL: bench/designs.sh" >&2
+	fail=1
+elif awk -F '|' -v n="$npolicies" 'NR > 2 && (NF - 3 != n || / - \|/) { bad = 1 }
+				       END { exit bad || NR < 20 }' "$out/designs.md"; then
+	:
+else
+	echo "bench: FAIL: the designs table has a row without a cell per design ($npolicies):" >&2
+	cat "$out/designs.md" >&2
+	fail=1
+fi
+[ $fail -eq 0 ] && echo "bench: all 6 benchmarks run (--quick), the designs table whole"
 exit $fail

@@ -86,6 +86,17 @@ int av_world_zero_page(const av_world *w);
 /* Names of the built-in policies, NULL-terminated. */
 const char *const *av_policy_names(void);
 
+/* What a policy is, for tools that compare designs. */
+struct av_policy_info {
+	const char *name;
+	const char *summary;            /* one line */
+	unsigned kernel_anon_vma_bytes; /* the kernel's object sizes (x86-64) */
+	unsigned kernel_avc_bytes;      /* 0: the link is not an object of its own */
+	int own_locks;                  /* each anon_vma its own lock: no root lock */
+};
+/* 0, or -EINVAL for a name no policy has. */
+int av_policy_describe(const char *name, struct av_policy_info *out);
+
 /* Processes */
 int av_proc_create(av_world *w, av_pid *out);
 int av_fork(av_world *w, av_pid parent, av_pid *child);

@@ -7,11 +7,23 @@
 #include <string.h>
 #include "../mm/vm.h"
 #include "../mm/rmap.h"
+#include "../mm/policy.h"
 #include "../policy/table.h"
 
 #define DEFAULT_FRAMES (1ULL << 24)
 #define DEFAULT_SWAP   (1ULL << 24)
 #define DEFAULT_PROCS  (1ULL << 16)
+
+int av_policy_describe(const char *name, struct av_policy_info *out)
+{
+	const struct av_policy *p = name ? av_policy_find(name) : NULL;
+
+	if (!p || !out)
+		return -EINVAL;
+	*out = (struct av_policy_info){ p->name, p->summary, p->kernel_anon_vma_bytes,
+					p->kernel_avc_bytes, p->own_locks };
+	return 0;
+}
 
 void av_world_config_init(struct av_world_config *c)
 {

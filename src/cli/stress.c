@@ -301,6 +301,12 @@ static void report(const struct stress *s, const struct av_stats *st, double sec
 {
 	const struct av_lock_stats *l = &st->lock;
 	double thread_ns = secs * 1e9 * threads;
+	struct av_policy_info info;
+	/* Under a design without a root lock the counters are each
+	 * anon_vma's own lock: say so. */
+	const char *which = !av_policy_describe(s->o->policy, &info) && info.own_locks ?
+			    "anon_vma" : "root";
+	char wr[16], rd[16];
 
 	printf("stress: %s, %d thread%s per process, %d processes, %d walkers, "
 	       "seed %" PRIu64 ", %.1f s\n", s->o->policy, s->o->threads, s->o->threads == 1 ? "" : "s", SLOTS, s->o->walkers, s->o->seed, secs);
@@ -309,15 +315,17 @@ static void report(const struct stress *s, const struct av_stats *st, double sec
 	       " migrated, %" PRIu64 " referenced)\n", s->walks, (double)s->walks / secs,
 	       st->reclaimed, st->migrated, st->referenced);
 	printf("  lock          acquisitions   contended    wait ms    hold ms\n");
-	printf("  root write   %13" PRIu64 " %11" PRIu64 " %10.1f %10.1f\n", l->root_write,
+	snprintf(wr, sizeof(wr), "%s write", which);
+	snprintf(rd, sizeof(rd), "%s read", which);
+	printf("  %-14s%12" PRIu64 " %11" PRIu64 " %10.1f %10.1f\n", wr, l->root_write,
 	       l->root_contended, (double)l->root_wait_ns / 1e6, (double)l->root_write_hold_ns / 1e6);
-	printf("  root read    %13" PRIu64 "\n", l->root_read);
+	printf("  %-14s%12" PRIu64 "\n", rd, l->root_read);
 	printf("  mmap         %13" PRIu64 " %11" PRIu64 " %10.1f\n", l->mmap_write + l->mmap_read,
 	       l->mmap_contended, (double)l->mmap_wait_ns / 1e6);
 	printf("  page         %13" PRIu64 " %11" PRIu64 " %10.1f\n", l->page, l->page_contended,
 	       (double)l->page_wait_ns / 1e6);
 	printf("  page table   %13" PRIu64 "\n", l->ptl);
-	printf("  root lock wait fraction: %.4f (wait time / thread time)\n",
+	printf("  %s lock wait fraction: %.4f (wait time / thread time)\n", which,
 	       thread_ns > 0 ? (double)l->root_wait_ns / thread_ns : 0.0);
 }
 

@@ -223,8 +223,8 @@ static void checkpoint(struct stress *s, struct av_stats *st)
 	pthread_rwlock_unlock(&s->gate);
 }
 
-/* A crash is a failure too (with --lock own the race can corrupt the
- * structures outright): say so, with the seed, and exit 1. */
+/* A crash is a failure too (under 2.6.34's own locks the race can
+ * corrupt the structures outright): say so, with the seed, and exit 1. */
 static char crash_msg[160];
 static struct timespec crash_t0;
 

@@ -25,11 +25,12 @@
  * valid because every descendant holds a reference on its root.  A walker
  * that starts from a page holds no mm lock: it pins the page, locks it,
  * reads page->mapping under RCU and takes a reference on the anon_vma only
- * if the count is not zero; anon_vmas are freed after a grace period
- * (av_anon_vma_reclaim), as SLAB_TYPESAFE_BY_RCU lets the kernel reuse them.
- * World option AV_LOCK_OWN takes each anon_vma's own lock instead: the
- * locking before the seed's series, kept to show what breaks
- * (docs/locking.md).
+ * if the count is not zero; a freed anon_vma's memory becomes an anon_vma
+ * again only after a grace period (av_anon_vma_reclaim), and is never
+ * anything else while the world lives, as SLAB_TYPESAFE_BY_RCU makes it
+ * in the kernel.  The 2.6.34 design (and world option AV_LOCK_OWN) takes
+ * each anon_vma's own lock instead: the locking before the seed's series,
+ * kept to show what breaks (docs/locking.md).
  *
  * Invariants (checked by av_check):
  *  - every AVC is on its VMA's chain and in its anon_vma's AVC set;

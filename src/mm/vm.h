@@ -350,7 +350,8 @@ int av_vma_modify_flags(struct av_world *w, struct av_vma *v, uint64_t start,
 int av_handle_fault(struct av_world *w, struct av_mm *mm, uint64_t addr, bool write);
 /* A PTE was seen holding the migration entry `seen`: wait (ptl not held)
  * until the migration is over.  -EUCLEAN if it is over and the entry is
- * still there: a walk missed it (only possible with AV_LOCK_OWN). */
+ * still there: a walk missed it (only possible with each anon_vma's own
+ * lock: the 2.6.34 design, or AV_LOCK_OWN). */
 int av_migration_wait(struct av_world *w, struct av_mm *mm, uint64_t addr, av_pte seen);
 
 /* ---- mm.c ---- */

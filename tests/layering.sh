@@ -29,7 +29,12 @@ fi
 rm -f "$build/layering-includes.txt"
 
 # Calls: where each global symbol is defined, then what each object needs.
-objs=$(find "$build/src" "$build/krun-obj/src" -name '*.o' 2>/dev/null)
+# Only objects of sources that still exist: a build directory may keep
+# objects of files since moved.
+objs=$(find "$build/src" "$build/krun-obj/src" -name '*.o' 2>/dev/null |
+       while read -r o; do
+	       src=src/${o#*/src/}; [ -f "${src%.o}.c" ] && echo "$o"
+       done)
 [ -n "$objs" ] || { echo "layering: no objects in $build (make first)" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -156,7 +156,8 @@ asan: deps
 	  sh scripts/run-tests.sh build-asan $(TESTS) $(SCRIPT_TESTS)
 
 # The stress tool under ThreadSanitizer: root locking must be race-free,
-# under every design that has it (2.6.34 has not: tests/stress.sh).
+# under every design that has it (2.6.34 has not: tests/stress.sh).  Exit
+# 3 is 3.19 stopped at its known flaw (CVE-2022-42703), not a race.
 TSAN_SECONDS ?= 60
 TSAN_POLICIES := 2.6.33 2.6.35 3.7 3.19 linux-6.18 lazy
 tsan: deps
@@ -164,8 +165,8 @@ tsan: deps
 	  SAN="-fsanitize=thread" cli
 	for p in $(TSAN_POLICIES); do \
 	  TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
-	    build-tsan/anonvma stress --threads 2 --walkers 2 --seconds $(TSAN_SECONDS) --policy $$p \
-	    || exit 1; \
+	    build-tsan/anonvma stress --threads 2 --walkers 2 --seconds $(TSAN_SECONDS) --policy $$p; \
+	  rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 3 ] || exit 1; \
 	done
 
 # libFuzzer targets (fuzz/), under ASan+UBSan, seeded from scenarios/.

@@ -2,7 +2,9 @@
 # stress.sh BUILD - concurrency: the root lock holds, the race without it shows.
 #
 #  * `anonvma stress`, 2 threads per process, under every policy that locks
-#    an anon_vma tree by its root: every once-a-second av_check must pass.
+#    an anon_vma tree by its root: every once-a-second av_check must pass,
+#    but under 3.19 it may find CVE-2022-42703's double reuse, which that
+#    design allows (exit 3: reported, not failed).
 #    Under `make test` the binary is the ThreadSanitizer build (build-tsan,
 #    made by make test), 5 s per policy; with another BUILD (make asan),
 #    3 s per policy.
@@ -25,12 +27,16 @@ if [ "$build" = build ] && [ -x build-tsan/anonvma ]; then
 fi
 fail=0
 for policy in 2.6.33 2.6.35 3.7 3.19 linux-6.18 lazy; do
-	if ! "$tool" stress --policy "$policy" --threads 2 --seconds "$seconds" --seed 7 > /tmp/stress.$$ 2>&1; then
-		echo "stress: FAIL: $policy with the root lock:" >&2
+	"$tool" stress --policy "$policy" --threads 2 --seconds "$seconds" --seed 7 > /tmp/stress.$$ 2>&1
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		grep -E "operations|walks|wait fraction" /tmp/stress.$$ | sed "s/^/stress: $policy: /"
+	elif [ $rc -eq 3 ]; then
+		grep -E "FAILED|known flaw" /tmp/stress.$$ | sed "s/^/stress: $policy: /"
+	else
+		echo "stress: FAIL: $policy with the root lock (exit $rc):" >&2
 		tail -20 /tmp/stress.$$ >&2
 		fail=1
-	else
-		grep -E "operations|walks|wait fraction" /tmp/stress.$$ | sed "s/^/stress: $policy: /"
 	fi
 done
 race_seen() { # how: 0 if a run of `stress $how` failed as the race makes it

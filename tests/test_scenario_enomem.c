@@ -69,8 +69,7 @@ static void on_step(void *ctx, int line, enum scn_op op, av_world *w)
 	h->lim.paused = true;
 	rc = av_check(w);
 	h->lim.paused = false;
-	if (rc && h->policy && strcmp(h->policy, "3.19") == 0 && !h->nth &&
-	    strstr(av_world_error(w), "but are linked to different anon_vmas"))
+	if (rc && !h->nth && av_check_known_flaw(w))
 		h->double_reuse = true;
 	else if (rc)
 		fail_msg("%s: allocation %llu refused: after line %d: %s", h->file,

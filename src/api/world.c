@@ -21,7 +21,7 @@ int av_policy_describe(const char *name, struct av_policy_info *out)
 	if (!p || !out)
 		return -EINVAL;
 	*out = (struct av_policy_info){ p->name, p->summary, p->kernel_anon_vma_bytes,
-					p->kernel_avc_bytes, p->own_locks };
+					p->kernel_avc_bytes, p->own_locks, p->known_flaw_text };
 	return 0;
 }
 

@@ -29,6 +29,8 @@ struct checker {
 };
 
 #define FAIL(c, ...) (av_fail((c)->w, -EUCLEAN, "av_check", __VA_ARGS__))
+/* A failure a design may be known for (enum av_invariant). */
+#define FAIL_INV(c, inv, ...) (FAIL(c, __VA_ARGS__), av_fail_invariant(inv), -EUCLEAN)
 #define ULL(x) ((unsigned long long)(x))
 
 /* ---- objects ---- */
@@ -347,7 +349,8 @@ static int count_references(struct checker *c)
 			if (!k->user)
 				k->user = v;
 			else if (!av_vma_same_chain(v, k->user))
-				return FAIL(c, "vmas %llu (pid %d) and %llu (pid %d) share anon_vma "
+				return FAIL_INV(c, AV_INV_SHARED_CHAIN,
+					    "vmas %llu (pid %d) and %llu (pid %d) share anon_vma "
 					    "%llu but are linked to different anon_vmas", ULL(k->user->id),
 					    k->user->mm->pid, ULL(v->id), v->mm->pid,
 					    ULL(v->anon_vma->id));
@@ -454,6 +457,7 @@ int av_check(av_world *w)
 	struct checker c = { .w = w };
 	int err;
 
+	av_fail_invariant(AV_INV_NONE);     /* what a passing check found */
 	c.nr_frames = w->frames.nr_total;
 	c.nr_slots = w->swap.nr_total;
 	c.nr_counts = av_list_count(&w->anon_vmas);

@@ -28,6 +28,7 @@ void av_free(struct av_world *w, void *p, size_t size, enum av_obj_kind kind)
 
 /* The last error is per thread: threads share a world, not their errors. */
 static _Thread_local char last_error[256];
+static _Thread_local enum av_invariant last_invariant;
 
 int av_fail(struct av_world *w, int err, const char *func, const char *fmt, ...)
 {
@@ -35,6 +36,7 @@ int av_fail(struct av_world *w, int err, const char *func, const char *fmt, ...)
 	int n = snprintf(last_error, sizeof(last_error), "%s: ", func);
 
 	(void)w;
+	last_invariant = AV_INV_NONE;
 	va_start(ap, fmt);
 	if (n >= 0 && (size_t)n < sizeof(last_error))
 		vsnprintf(last_error + n, sizeof(last_error) - (size_t)n, fmt, ap);
@@ -63,7 +65,14 @@ void av_world_destroy(av_world *w)
 	a.free(a.ctx, w, sizeof(*w), AV_OBJ_OTHER);
 }
 
+void av_fail_invariant(enum av_invariant inv) { last_invariant = inv; }
+
 const char *av_world_error(const av_world *w) { return w ? last_error : "no world"; }
+
+int av_check_known_flaw(const av_world *w)
+{
+	return w && last_invariant != AV_INV_NONE && last_invariant == w->policy->known_flaw;
+}
 const char *av_world_policy(const av_world *w) { return w->policy->name; }
 int av_world_zero_page(const av_world *w) { return w->zero_page; }
 

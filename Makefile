@@ -35,9 +35,11 @@ CLI     := $(BUILD)/anonvma
 # The tool's parts without main(), for the tests and fuzzers that drive them.
 CLI_LIB := $(BUILD)/libanonvma-cli.a
 CLI_LIB_OBJ := $(filter-out $(BUILD)/src/cli/main.o,$(CLI_SRC:%.c=$(BUILD)/%.o))
-# The kernel-side runner of `anonvma kcheck`: small, static, and never
-# sanitized (its memory must stay constant; ASan's shadow and allocator
-# would change what the kernel counts), so it has its own objects.
+# The kernel-side runner of `anonvma kcheck`: small and never sanitized
+# (its memory must stay constant; ASan's shadow and allocator would change
+# what the kernel counts), so it has its own objects.  Linked dynamically:
+# static glibc puts the main thread's TLS in the heap, which `brk`
+# scenarios need empty (src/krun/worker.c).
 KRUN_SRC := $(wildcard src/krun/*.c src/scn/*.c) src/policy/names.c
 KRUN_OBJ := $(KRUN_SRC:%.c=$(BUILD)/krun-obj/%.o)
 KRUN    := $(BUILD)/anonvma-krun
@@ -62,7 +64,7 @@ $(BUILD)/krun-obj/%.o: %.c $(HEADERS) $(wildcard src/*/*.h) $(BUILD)/.flags
 
 $(KRUN): $(KRUN_OBJ)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(KRUN_CFLAGS) -static -o $@ $(KRUN_OBJ) $(LDFLAGS)
+	$(Q)$(CC) $(KRUN_CFLAGS) -o $@ $(KRUN_OBJ) $(LDFLAGS)
 
 # The built-in demo is scenarios/examples/demo.scn, compiled in.
 $(BUILD)/gen/demo.c: scenarios/examples/demo.scn scripts/embed.sh

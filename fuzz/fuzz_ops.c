@@ -6,9 +6,10 @@
  * Byte 0 picks the policy and the zero page; bytes 1-2 may pick an
  * allocation to refuse (and whether every later one is refused too), so
  * the fuzzer explores error paths as well.  Then every 4 bytes are one
- * operation: what, which process, and two small numbers that become
- * addresses and lengths in a 64-page window, where VMAs collide, split and
- * merge often.  After each operation av_check() must hold; at the end the
+ * operation: what (processes, threads, exec, the map operations, brk and
+ * touches of the heap, fork advice, accesses, rmap walks), which task, and
+ * two small numbers that become addresses and lengths in a 64-page window,
+ * where VMAs collide, split and merge often.  After each operation av_check() must hold; at the end the
  * world is destroyed and every byte it took must be back.
  */
 #include <errno.h>
@@ -62,7 +63,7 @@ static void one_op(struct fuzz *f, const uint8_t *b)
 	int prot = b[3] >> 6 == 0 ? AV_PROT_NONE : b[3] >> 6 == 1 ? AV_PROT_READ
 						 : AV_PROT_READ | AV_PROT_WRITE;
 
-	switch (b[0] % 15) {
+	switch (b[0] % 19) {
 	case 0:
 		if (*pid < 0 && av_proc_create(w, &child) == 0)
 			*pid = child;
@@ -92,6 +93,29 @@ static void one_op(struct fuzz *f, const uint8_t *b)
 	case 12: av_age(w, *pid, a, len, &n); break;
 	case 13: av_migrate(w, *pid, a, len, &n); break;
 	case 14: av_walk_page(w, b[2] % 256, (enum av_walk_op)(b[3] % 3)); break;
+	case 15: {
+		av_pid *slot = &f->pids[b[2] % NPROCS];
+		if (*slot < 0 && av_thread_create(w, *pid, &child) == 0)
+			*slot = child;
+		break;
+	}
+	case 16:
+		if (av_exec(w, *pid) == 0)      /* its other tasks are gone */
+			for (int i = 0; i < NPROCS; i++)
+				if (f->pids[i] >= 0 && av_task_process(w, f->pids[i]) < 0)
+					f->pids[i] = -1;
+		break;
+	case 17:
+		if (av_brk(w, *pid, (uint64_t)(b[2] % 16) * AV_PAGE_SIZE) == 0 && (b[3] & 1))
+			av_touch(w, *pid, AV_HEAP_START, AV_PAGE_SIZE * (1 + (b[3] >> 1) % 4),
+				 b[3] & 2);
+		break;
+	case 18: {
+		static const int advice[] = { AV_MADV_DONTFORK, AV_MADV_DOFORK,
+					      AV_MADV_WIPEONFORK, AV_MADV_KEEPONFORK };
+		av_madvise(w, *pid, a, len, advice[b[2] >> 6]);
+		break;
+	}
 	}
 }
 

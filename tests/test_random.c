@@ -126,7 +126,7 @@ static void step(struct sim *s)
 	int p = pick(s), rc = 0, c;
 	const char *op;
 
-	switch (below(&s->r, 16)) {
+	switch (below(&s->r, 20)) {
 	case 0:
 		op = "fork";
 		if (s->n < MAX_PROCS && (rc = av_fork(w, p, &c)) == 0)
@@ -205,12 +205,42 @@ static void step(struct sim *s)
 		l = PG * (1 + below(&s->r, 2));
 		rc = av_age(w, p, a, l, &done);
 		break;
-	default:
+	case 15:
 		op = "migrate";
 		a = mapped_addr(s, p);
 		l = PG * (1 + below(&s->r, 2));
 		rc = av_migrate(w, p, a, l, &done);
 		break;
+	case 16:
+		op = "thread";
+		if (s->n < MAX_PROCS && (rc = av_thread_create(w, p, &c)) == 0)
+			s->pids[s->n++] = c;
+		break;
+	case 17:
+		op = "exec";
+		if (below(&s->r, 4))
+			break;
+		rc = av_exec(w, p);
+		/* The process's other tasks are gone. */
+		for (int i = 0; i < s->n; i++)
+			if (av_task_process(w, s->pids[i]) < 0)
+				s->pids[i--] = s->pids[--s->n];
+		break;
+	case 18:
+		op = "brk";
+		rc = av_brk(w, p, PG * below(&s->r, 8));
+		if (!rc && below(&s->r, 2))
+			rc = av_touch(w, p, AV_HEAP_START, PG, 1);
+		break;
+	default: {
+		static const int advice[] = { AV_MADV_DONTFORK, AV_MADV_DOFORK,
+					      AV_MADV_WIPEONFORK, AV_MADV_KEEPONFORK };
+		op = "madvise";
+		a = mapped_addr(s, p);
+		l = PG * (1 + below(&s->r, 3));
+		rc = av_madvise(w, p, a, l, advice[below(&s->r, 4)]);
+		break;
+	}
 	}
 	expect_ok_or(s, rc, op);
 	s->ops++;

@@ -72,21 +72,25 @@ static void scenarios_are_in_bounds(void **state)
 		assert_int_equal(s.cmds[s.n - 1].op, SCN_STATS);
 		for (size_t i = 0; i < s.n; i++) {
 			const struct scn_cmd *c = &s.cmds[i];
-			live += c->op == SCN_PROC || c->op == SCN_FORK;
+			/* Tasks: each process has at most two threads. */
+			live += c->op == SCN_PROC || c->op == SCN_FORK || c->op == SCN_THREAD;
 			live -= c->op == SCN_EXIT;
 			most = live > most ? live : most;
 			assert_true(c->op != SCN_RECLAIM && c->op != SCN_MIGRATE);
 			if (c->op == SCN_MMAP || c->op == SCN_MUNMAP || c->op == SCN_MPROTECT ||
 			    c->op == SCN_MREMAP || c->op == SCN_READ || c->op == SCN_WRITE ||
-			    c->op == SCN_DONTNEED) {
-				/* The window: 48 pages at most, from 0x10000000. */
-				assert_true(c->addr >= 0x10000000 && c->addr + c->size <= 0x10030000);
+			    c->op == SCN_DONTNEED || c->op == SCN_MADVISE) {
+				/* The window: 48 pages at most, from 0x10000000; or
+				 * the heap, 9 pages at most. */
+				assert_true((c->addr >= 0x10000000 && c->addr + c->size <= 0x10030000) ||
+					    (c->addr >= AV_HEAP_START &&
+					     c->addr + c->size <= AV_HEAP_START + 0x9000));
 				if (c->has_addr2)
 					assert_true(c->addr2 + c->size2 <= 0x10030000);
 			}
 		}
 		/* An exit of the last process is followed by a new one. */
-		assert_true(most <= opts.procs);
+		assert_true(most <= 3 * opts.procs);
 		scn_free(&s);
 		free(text);
 	}

@@ -42,6 +42,11 @@ extern "C" {
  * the guard page x86-64 keeps below the non-canonical hole (TASK_SIZE_MAX
  * = 0x7ffffffff000). */
 #define AV_TASK_SIZE   ((UINT64_C(1) << 47) - AV_PAGE_SIZE)
+/* Where every process's heap (brk) starts.  Linux puts it at a random
+ * address just past the program's data; the model has no program, so it
+ * puts it at 16 TiB, above where scenarios map (anonvma kcheck reports
+ * the kernel's heap relative to its own start, as if it were here). */
+#define AV_HEAP_START  (UINT64_C(1) << 44)
 
 /* Protections, as PROT_* */
 #define AV_PROT_NONE   0
@@ -99,10 +104,23 @@ struct av_policy_info {
 /* 0, or -EINVAL for a name no policy has. */
 int av_policy_describe(const char *name, struct av_policy_info *out);
 
-/* Processes */
+/* Processes and their threads.  A pid names a task: a process's first
+ * task, or one of its threads (av_thread_create), all sharing one address
+ * space.  Every call naming a task acts on its process's address space;
+ * av_fork by any task forks the process (the child has one task).
+ * av_exit ends only the task named; the last task's exit ends the address
+ * space.  av_exec replaces the process's address space with an empty one
+ * (everything it had is unlinked as at exit) and ends its other tasks;
+ * the task that execs keeps its pid. */
 int av_proc_create(av_world *w, av_pid *out);
+int av_thread_create(av_world *w, av_pid pid, av_pid *tid);
 int av_fork(av_world *w, av_pid parent, av_pid *child);
 int av_exit(av_world *w, av_pid pid);
+int av_exec(av_world *w, av_pid pid);
+/* The pid of the process task pid belongs to (pid itself for a process's
+ * first task), or -ESRCH if no such task is alive.  A read-only view, like
+ * those of inspect.h: call it on a quiet world. */
+av_pid av_task_process(const av_world *w, av_pid pid);
 
 /* Mappings: private anonymous only, always at a fixed address that must be
  * free (MAP_FIXED_NOREPLACE semantics). */
@@ -114,6 +132,19 @@ int av_mprotect(av_world *w, av_pid pid, uint64_t addr, uint64_t len, int prot);
 int av_mremap(av_world *w, av_pid pid, uint64_t addr, uint64_t old_len,
 	      uint64_t new_len, int flags, uint64_t new_addr);
 int av_madvise_dontneed(av_world *w, av_pid pid, uint64_t addr, uint64_t len);
+/* madvise(2) with one of these (MADV_* of the same name).  Over a hole,
+ * -ENOMEM after the advice was applied to what is mapped, as Linux does. */
+#define AV_MADV_DONTNEED   4
+#define AV_MADV_DONTFORK   10   /* fork leaves the range out of the child */
+#define AV_MADV_DOFORK     11
+#define AV_MADV_WIPEONFORK 18   /* the child gets the range empty */
+#define AV_MADV_KEEPONFORK 19
+int av_madvise(av_world *w, av_pid pid, uint64_t addr, uint64_t len, int advice);
+/* brk(2): the heap becomes [AV_HEAP_START, AV_HEAP_START + size), page
+ * rounded: it grows (a new VMA, or the heap VMA extended) or shrinks
+ * (unmapped).  -ENOMEM, the heap unchanged, if growing would reach within
+ * a page of another mapping. */
+int av_brk(av_world *w, av_pid pid, uint64_t size);
 
 /* Touch every page of [addr, addr+len) as the process would: a read or a
  * write access, faulting as needed.  -EFAULT where the process would get

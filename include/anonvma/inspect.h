@@ -21,6 +21,9 @@ struct av_vma_info {
 	uint64_t id;
 	uint64_t start, end, pgoff;
 	int prot;
+	int heap;                /* part of the process's brk heap */
+	int dontfork;            /* MADV_DONTFORK */
+	int wipeonfork;          /* MADV_WIPEONFORK */
 	uint64_t anon_vma;       /* id of vma->anon_vma, 0 if none */
 	size_t chain_len;        /* AVCs on this VMA's chain */
 	const uint64_t *chain;   /* anon_vma ids, newest first (valid in the callback) */

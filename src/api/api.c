@@ -87,7 +87,7 @@ int av_proc_create(av_world *w, av_pid *out)
 
 	if (!out)
 		return av_fail(w, -EINVAL, "proc_create", "NULL pid pointer");
-	err = av_mm_create(w, 0, &mm);
+	err = av_mm_create(w, 0, 0, &mm);
 	if (err)
 		return err;
 	av_mm_publish(w, mm);
@@ -104,7 +104,7 @@ int av_fork(av_world *w, av_pid parent, av_pid *child)
 		return -ESRCH;
 	if (!child)
 		return done(w, pm, av_fail(w, -EINVAL, "fork", "NULL child pointer"));
-	if ((err = av_mm_create(w, parent, &cm)))
+	if ((err = av_mm_create(w, pm->pid, 0, &cm)))
 		return done(w, pm, err);
 	if ((err = mmap_begin(w, pm, "fork", true))) {
 		av_mm_exit(w, cm);
@@ -124,14 +124,48 @@ int av_fork(av_world *w, av_pid parent, av_pid *child)
 	return done(w, pm, 0);
 }
 
-int av_exit(av_world *w, av_pid pid)
+int av_thread_create(av_world *w, av_pid pid, av_pid *tid)
 {
-	struct av_mm *mm = get_mm(w, "exit", pid);
+	struct av_mm *mm = get_mm(w, "thread_create", pid);
 
 	if (!mm)
 		return -ESRCH;
-	if (!av_mm_exit(w, mm))
+	if (!tid)
+		return done(w, mm, av_fail(w, -EINVAL, "thread_create", "NULL tid pointer"));
+	return done(w, mm, av_task_create(w, mm, tid));
+}
+
+int av_exit(av_world *w, av_pid pid)
+{
+	struct av_mm *mm = get_mm(w, "exit", pid);
+	int last;
+
+	if (!mm)
+		return -ESRCH;
+	last = av_task_exit(w, mm, pid);
+	if (last < 0 || (last && !av_mm_exit(w, mm)))
 		return done(w, mm, av_fail(w, -ESRCH, "exit", "process %d is already exiting", pid));
+	return done(w, mm, 0);
+}
+
+/* exec_mmap: a new, empty address space takes the process's place; the
+ * old one goes as at exit (its other tasks with it, as de_thread ends
+ * them).  A fresh mm is made first, so that an allocation failure leaves
+ * the process as it was. */
+int av_exec(av_world *w, av_pid pid)
+{
+	struct av_mm *mm = get_mm(w, "exec", pid), *nm;
+	int err;
+
+	if (!mm)
+		return -ESRCH;
+	if ((err = av_mm_create(w, mm->parent_pid, pid, &nm)))
+		return done(w, mm, err);
+	if ((err = av_mm_exec_replace(w, mm, nm, pid))) {
+		av_mm_exit(w, nm);
+		return done(w, mm, err);
+	}
+	av_mm_exit(w, mm);
 	return done(w, mm, 0);
 }
 
@@ -288,17 +322,27 @@ int av_mremap(av_world *w, av_pid pid, uint64_t addr, uint64_t old_len, uint64_t
 	return err;
 }
 
-static int dontneed_body(struct av_world *w, struct av_mm *mm, void *arg)
+static int madvise_body(struct av_world *w, struct av_mm *mm, void *arg)
 {
 	struct range_arg *r = arg;
-	return av_do_dontneed(w, mm, r->start, r->end);
+
+	if (r->flags == AV_MADV_DONTNEED)
+		return av_do_dontneed(w, mm, r->start, r->end);
+	return av_do_madvise_flags(w, mm, r->start, r->end, r->flags);
 }
 
-int av_madvise_dontneed(av_world *w, av_pid pid, uint64_t addr, uint64_t len)
+int av_madvise(av_world *w, av_pid pid, uint64_t addr, uint64_t len, int advice)
 {
 	struct range_arg r;
 	uint64_t alen;
+	/* DONTNEED zaps under mmap_lock for reading; the advice that changes
+	 * vm_flags needs it for writing (madvise_need_mmap_write). */
+	bool write = advice != AV_MADV_DONTNEED;
 
+	if (advice != AV_MADV_DONTNEED && advice != AV_MADV_DONTFORK &&
+	    advice != AV_MADV_DOFORK && advice != AV_MADV_WIPEONFORK &&
+	    advice != AV_MADV_KEEPONFORK)
+		return av_fail(w, -EINVAL, "madvise", "unknown advice %d", advice);
 	if (!PAGE_ALIGNED(addr))
 		return av_fail(w, -EINVAL, "madvise", "address %#llx is not page-aligned", ULL(addr));
 	alen = page_align(len);
@@ -306,8 +350,23 @@ int av_madvise_dontneed(av_world *w, av_pid pid, uint64_t addr, uint64_t len)
 		return av_fail(w, -EINVAL, "madvise", "range wraps around");
 	if (!alen)
 		return with_mm(w, pid, "madvise", false, NULL, NULL);
-	r = (struct range_arg){ .start = addr, .end = addr + alen };
-	return with_mm(w, pid, "madvise", false, dontneed_body, &r);
+	r = (struct range_arg){ .start = addr, .end = addr + alen, .flags = advice };
+	return with_mm(w, pid, "madvise", write, madvise_body, &r);
+}
+
+int av_madvise_dontneed(av_world *w, av_pid pid, uint64_t addr, uint64_t len)
+{
+	return av_madvise(w, pid, addr, len, AV_MADV_DONTNEED);
+}
+
+static int brk_body(struct av_world *w, struct av_mm *mm, void *arg)
+{
+	return av_do_brk(w, mm, *(uint64_t *)arg);
+}
+
+int av_brk(av_world *w, av_pid pid, uint64_t size)
+{
+	return with_mm(w, pid, "brk", true, brk_body, &size);
 }
 
 /* ---- accesses and rmap operations, page by page ---- */

@@ -92,9 +92,15 @@ int av_vma_foreach(const struct av_world *w, int pid, av_vma_fn fn, void *arg)
 			return -ENOMEM;
 		for (struct cds_list_head *p = v->anon_vma_chain.next; p != &v->anon_vma_chain; p = p->next)
 			ids[i++] = cds_list_entry(p, struct anon_vma_chain, same_vma)->anon_vma->id;
-		info = (struct av_vma_info){ v->id, v->start, v->end, v->pgoff,
-					     vm_flags_to_prot(v->flags),
-					     v->anon_vma ? v->anon_vma->id : 0, len, ids };
+		info = (struct av_vma_info){
+			.id = v->id, .start = v->start, .end = v->end, .pgoff = v->pgoff,
+			.prot = vm_flags_to_prot(v->flags),
+			/* vma_is_initial_heap */
+			.heap = v->start < mm->brk && v->end > mm->start_brk,
+			.dontfork = !!(v->flags & VM_DONTCOPY),
+			.wipeonfork = !!(v->flags & VM_WIPEONFORK),
+			.anon_vma = v->anon_vma ? v->anon_vma->id : 0,
+			.chain_len = len, .chain = ids };
 		r = fn(&info, arg);
 		if (ids != inline_ids)
 			av_free((struct av_world *)w, ids, len * sizeof(*ids), AV_OBJ_OTHER);
@@ -102,6 +108,13 @@ int av_vma_foreach(const struct av_world *w, int pid, av_vma_fn fn, void *arg)
 			return r;
 	}
 	return 0;
+}
+
+av_pid av_task_process(const av_world *w, av_pid pid)
+{
+	struct av_mm *mm = av_mm_lookup((struct av_world *)w, pid);
+
+	return mm ? mm->pid : -ESRCH;
 }
 
 int av_anon_vma_foreach(const struct av_world *w, av_anon_vma_fn fn, void *arg)

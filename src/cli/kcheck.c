@@ -295,6 +295,20 @@ static unsigned frame_id(struct frame_ids *f, uint64_t pfn, int *oom)
 	return (unsigned)f->n;
 }
 
+/* Whether name i is the one that speaks for its process at a checkpoint:
+ * the first live name (in name order) of its tasks, as krun.c picks. */
+static int reports_process(av_world *w, const av_pid *pids, size_t i)
+{
+	av_pid proc;
+
+	if (pids[i] < 0 || (proc = av_task_process(w, pids[i])) < 0)
+		return 0;
+	for (size_t j = 0; j < i; j++)
+		if (pids[j] >= 0 && av_task_process(w, pids[j]) == proc)
+			return 0;
+	return 1;
+}
+
 /* The same signature pagemap.c prints, from the model. */
 static char *model_share(struct kcheck *k, av_world *w, const av_pid *pids)
 {
@@ -303,7 +317,7 @@ static char *model_share(struct kcheck *k, av_world *w, const av_pid *pids)
 	int oom = sb_add(&b, "", 0);
 
 	for (size_t i = 0; i < k->s->nnames && !oom; i++) {
-		if (pids[i] < 0)
+		if (!reports_process(w, pids, i))
 			continue;
 		for (size_t p = 0; p < k->npages && !oom; p++) {
 			struct av_page_info pi;
@@ -338,7 +352,8 @@ static int add_vma(const struct av_vma_info *v, void *arg)
 {
 	struct maps_ctx *m = arg;
 
-	if (v->start < KRUN_SPAN)
+	if (v->start < KRUN_SPAN ||
+	    (v->start >= AV_HEAP_START && v->start < AV_HEAP_START + KRUN_HEAP_SPAN))
 		m->oom |= sb_printf(m->b, "%s%s:%#" PRIx64 "-%#" PRIx64 ":%s", m->b->len ? " " : "",
 				    m->name, v->start, v->end,
 				    v->prot == (AV_PROT_READ | AV_PROT_WRITE) ? "rw" :
@@ -353,7 +368,7 @@ static char *model_maps(struct kcheck *k, av_world *w, const av_pid *pids)
 	struct maps_ctx m = { &b, NULL, sb_add(&b, "", 0) };
 
 	for (size_t i = 0; i < k->s->nnames && !m.oom; i++) {
-		if (pids[i] < 0)
+		if (!reports_process(w, pids, i))
 			continue;
 		m.name = k->s->names[i];
 		if (av_vma_foreach(w, pids[i], add_vma, &m))

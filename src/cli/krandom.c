@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <anonvma/anonvma.h>
 #include "kcheck.h"
@@ -84,6 +85,8 @@ static int save(const char *dir, uint64_t seed, const char *head, const char *bo
 
 	snprintf(path, pathlen, "%s/random-%" PRIu64 ".scn", dir, seed);
 	snprintf(tmp, sizeof(tmp), "%s.tmp%d", path, (int)getpid());
+	if (mkdir(dir, 0777) && errno != EEXIST)
+		return -1;
 	if (!(f = fopen(tmp, "w")))
 		return -1;
 	fputs(head, f);

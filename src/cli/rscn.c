@@ -15,7 +15,11 @@
  *
  * Processes form trees: fork from any live process, exit any of them
  * (a middle one too, leaving its children to carry its anon_vmas), a new
- * unrelated process now and then, at most opts.procs alive at once.
+ * unrelated process now and then, at most opts.procs alive at once.  A
+ * process may have up to two threads, any of which does its commands
+ * (fork, exit and exec too); it may grow and shrink a heap with brk and
+ * touch it; fork advice (madvise dontfork/wipeonfork and their undoing)
+ * falls on its ranges like the rest.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,13 +31,18 @@
 #define WIN_BASE   0x10000000ULL
 #define WIN_MAX    48           /* pages in the window, at most */
 #define PAGE       4096ULL
+#define HEAP_BASE  0x100000000000ULL  /* AV_HEAP_START */
+#define HEAP_MAX   8            /* pages of heap, at most, mostly */
+#define MAX_TASKS  3            /* a process and two threads */
 
 enum { NONE_MAPPED = 0 };       /* page state: 0, or 1 + protection */
 enum { P_NONE, P_R, P_RW };
 static const char *const prot_word[] = { "none", "r", "rw" };
 
 struct gproc {
-	int name;                   /* p<name> */
+	int task[MAX_TASKS];        /* its tasks' names, p<name>; [0] at least */
+	int ntasks;
+	int heap;                   /* pages of heap, as believed */
 	unsigned char page[WIN_MAX];
 };
 
@@ -193,13 +202,20 @@ static struct gproc *any_proc(struct gen *g)
 	return &g->proc[below(g, g->nlive)];
 }
 
+/* The name a command of p goes by: any of its tasks. */
+static int task_of(struct gen *g, const struct gproc *p)
+{
+	return p->task[below(g, p->ntasks)];
+}
+
 static void new_proc(struct gen *g)
 {
 	struct gproc *p = &g->proc[g->nlive++];
 
 	memset(p, 0, sizeof(*p));
-	p->name = g->next_name++;
-	emit(g, "proc p%d", p->name);
+	p->task[0] = g->next_name++;
+	p->ntasks = 1;
+	emit(g, "proc p%d", p->task[0]);
 }
 
 static void do_mmap(struct gen *g, struct gproc *p)
@@ -207,7 +223,8 @@ static void do_mmap(struct gen *g, struct gproc *p)
 	struct range r = chance(g, 45) ? free_range(g, p) : anywhere(g);
 	int prot = random_prot(g);
 
-	emit(g, "mmap p%d %#llx %#llx %s", p->name, addr_of(r.start), bytes(r.len), prot_word[prot]);
+	emit(g, "mmap p%d %#llx %#llx %s", task_of(g, p), addr_of(r.start), bytes(r.len),
+	     prot_word[prot]);
 	if (all(p, r, is_free))
 		set(p, r, (unsigned char)(1 + prot));
 }
@@ -216,7 +233,7 @@ static void do_munmap(struct gen *g, struct gproc *p)
 {
 	struct range r = chance(g, 70) ? mapped(g, p) : anywhere(g);
 
-	emit(g, "munmap p%d %#llx %#llx", p->name, addr_of(r.start), bytes(r.len));
+	emit(g, "munmap p%d %#llx %#llx", task_of(g, p), addr_of(r.start), bytes(r.len));
 	set(p, r, NONE_MAPPED);
 }
 
@@ -226,7 +243,7 @@ static void do_mprotect(struct gen *g, struct gproc *p)
 	struct range r = chance(g, 70) ? mapped(g, p) : anywhere(g);
 	int prot = random_prot(g);
 
-	emit(g, "mprotect p%d %#llx %#llx %s", p->name, addr_of(r.start), bytes(r.len),
+	emit(g, "mprotect p%d %#llx %#llx %s", task_of(g, p), addr_of(r.start), bytes(r.len),
 	     prot_word[prot]);
 	for (int i = r.start; i < r.start + r.len && is_mapped(p->page[i]); i++)
 		p->page[i] = (unsigned char)(1 + prot);
@@ -236,11 +253,17 @@ static void do_touch(struct gen *g, struct gproc *p, int write)
 {
 	struct range r;
 
+	if (p->heap && chance(g, 15)) {         /* the heap, or just past it */
+		int s = below(g, p->heap + 1), n = 1 + below(g, p->heap + 1 - s);
+		emit(g, "%s p%d %#llx %#llx", write ? "write" : "read", task_of(g, p),
+		     HEAP_BASE + bytes(s), bytes(n));
+		return;
+	}
 	if (chance(g, 25))
 		r = anywhere(g);
 	else
 		r = run_of(g, p, write && chance(g, 70) ? is_writable : is_mapped);
-	emit(g, "%s p%d %#llx %#llx", write ? "write" : "read", p->name, addr_of(r.start),
+	emit(g, "%s p%d %#llx %#llx", write ? "write" : "read", task_of(g, p), addr_of(r.start),
 	     bytes(r.len));
 }
 
@@ -248,7 +271,51 @@ static void do_dontneed(struct gen *g, struct gproc *p)
 {
 	struct range r = chance(g, 70) ? mapped(g, p) : anywhere(g);
 
-	emit(g, "dontneed p%d %#llx %#llx", p->name, addr_of(r.start), bytes(r.len));
+	emit(g, "dontneed p%d %#llx %#llx", task_of(g, p), addr_of(r.start), bytes(r.len));
+}
+
+/* Fork advice: set more often than undone. */
+static void do_advice(struct gen *g, struct gproc *p)
+{
+	static const char *const advice[] = { "dontfork", "wipeonfork", "dofork", "keeponfork",
+					      "dontfork", "wipeonfork" };
+	struct range r = chance(g, 75) ? mapped(g, p) : anywhere(g);
+
+	emit(g, "madvise p%d %#llx %#llx %s", task_of(g, p), addr_of(r.start), bytes(r.len),
+	     advice[below(g, 6)]);
+}
+
+/* The heap grows a little at a time, shrinks, goes; now and then it is
+ * asked for more than fits (a mapping sits in the heap's way only if the
+ * scenario put one there: the window is far below). */
+static void do_brk(struct gen *g, struct gproc *p)
+{
+	int pages = chance(g, 70) ? p->heap + 1 + below(g, 3) : below(g, HEAP_MAX + 1);
+
+	if (pages > HEAP_MAX && chance(g, 80))
+		pages = HEAP_MAX;
+	emit(g, "brk p%d %#llx", task_of(g, p), bytes(pages));
+	p->heap = pages;
+}
+
+static void do_thread(struct gen *g, struct gproc *p)
+{
+	int name = g->next_name++;
+
+	emit(g, "thread p%d p%d", task_of(g, p), name);
+	p->task[p->ntasks++] = name;
+}
+
+/* exec by one task: the others end, the address space empties. */
+static void do_exec(struct gen *g, struct gproc *p)
+{
+	int t = task_of(g, p);
+
+	emit(g, "exec p%d", t);
+	p->task[0] = t;
+	p->ntasks = 1;
+	p->heap = 0;
+	memset(p->page, 0, sizeof(p->page));
 }
 
 /* Shrink, grow in place, or move (MREMAP_FIXED), each sometimes over
@@ -261,8 +328,8 @@ static void do_mremap(struct gen *g, struct gproc *p)
 
 	if (kind == 0) {                        /* shrink */
 		new_len = r.len > 1 ? 1 + below(g, r.len - 1) : 1;
-		emit(g, "mremap p%d %#llx %#llx %#llx", p->name, addr_of(r.start), bytes(r.len),
-		     bytes(new_len));
+		emit(g, "mremap p%d %#llx %#llx %#llx", task_of(g, p), addr_of(r.start),
+		     bytes(r.len), bytes(new_len));
 		set(p, clamp(g, r.start + new_len, r.len - new_len), NONE_MAPPED);
 		return;
 	}
@@ -273,8 +340,8 @@ static void do_mremap(struct gen *g, struct gproc *p)
 				e++;
 		r.len = e - r.start;
 		new_len = r.len + 1 + below(g, 4);
-		emit(g, "mremap p%d %#llx %#llx %#llx", p->name, addr_of(r.start), bytes(r.len),
-		     bytes(new_len));
+		emit(g, "mremap p%d %#llx %#llx %#llx", task_of(g, p), addr_of(r.start),
+		     bytes(r.len), bytes(new_len));
 		if (e < g->win && all(p, clamp(g, e, new_len - r.len), is_free) && is_mapped(st))
 			set(p, clamp(g, e, new_len - r.len), st);
 		return;
@@ -289,8 +356,8 @@ static void do_mremap(struct gen *g, struct gproc *p)
 	}
 	if (to + new_len > g->win)
 		to = g->win - new_len > 0 ? g->win - new_len : 0;
-	emit(g, "mremap p%d %#llx %#llx %#llx %#llx", p->name, addr_of(r.start), bytes(r.len),
-	     bytes(new_len), addr_of(to));
+	emit(g, "mremap p%d %#llx %#llx %#llx %#llx", task_of(g, p), addr_of(r.start),
+	     bytes(r.len), bytes(new_len), addr_of(to));
 	if (to + new_len <= r.start || r.start + r.len <= to) {
 		if (is_mapped(st)) {
 			set(p, clamp(g, to, new_len), st);
@@ -299,28 +366,37 @@ static void do_mremap(struct gen *g, struct gproc *p)
 	}
 }
 
+/* The child has one task (the one named by fork) and the parent's heap. */
 static void do_fork(struct gen *g)
 {
 	struct gproc *parent = any_proc(g), *c = &g->proc[g->nlive++];
+	int by = task_of(g, parent);
 
 	*c = *parent;
-	c->name = g->next_name++;
-	emit(g, "fork p%d p%d", parent->name, c->name);
+	c->task[0] = g->next_name++;
+	c->ntasks = 1;
+	emit(g, "fork p%d p%d", by, c->task[0]);
 }
 
+/* Any task of any process ends; with its last task the process goes. */
 static void do_exit(struct gen *g)
 {
-	int i = below(g, g->nlive);
+	int i = below(g, g->nlive), k = below(g, g->proc[i].ntasks);
+	struct gproc *p = &g->proc[i];
 
-	emit(g, "exit p%d", g->proc[i].name);
+	emit(g, "exit p%d", p->task[k]);
+	p->task[k] = p->task[--p->ntasks];
+	if (p->ntasks)
+		return;
 	g->proc[i] = g->proc[--g->nlive];
 	if (!g->nlive)
 		new_proc(g);
 }
 
 /* Weights of the commands, out of 100. */
-enum { W_WRITE = 20, W_READ = 9, W_MMAP = 15, W_MUNMAP = 6, W_MPROTECT = 11, W_MREMAP = 13,
-       W_DONTNEED = 5, W_FORK = 11, W_EXIT = 7, W_PROC = 3 };
+enum { W_WRITE = 17, W_READ = 7, W_MMAP = 13, W_MUNMAP = 6, W_MPROTECT = 10, W_MREMAP = 12,
+       W_DONTNEED = 4, W_ADVICE = 4, W_BRK = 3, W_FORK = 10, W_EXIT = 7, W_THREAD = 3,
+       W_EXEC = 2, W_PROC = 2 };
 
 static void one_command(struct gen *g)
 {
@@ -341,10 +417,18 @@ static void one_command(struct gen *g)
 		do_mremap(g, p);
 	else if ((x -= W_DONTNEED) < 0)
 		do_dontneed(g, p);
+	else if ((x -= W_ADVICE) < 0)
+		do_advice(g, p);
+	else if ((x -= W_BRK) < 0)
+		do_brk(g, p);
 	else if ((x -= W_FORK) < 0)
 		g->nlive < g->o->procs ? do_fork(g) : do_touch(g, p, 1);
 	else if ((x -= W_EXIT) < 0)
-		g->nlive > 1 || chance(g, 30) ? do_exit(g) : do_mmap(g, p);
+		g->nlive > 1 || p->ntasks > 1 || chance(g, 30) ? do_exit(g) : do_mmap(g, p);
+	else if ((x -= W_THREAD) < 0)
+		p->ntasks < MAX_TASKS ? do_thread(g, p) : do_touch(g, p, 0);
+	else if ((x -= W_EXEC) < 0)
+		do_exec(g, p);
 	else
 		g->nlive < g->o->procs ? new_proc(g) : do_touch(g, p, 0);
 }

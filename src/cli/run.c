@@ -257,9 +257,22 @@ static int call(struct runner *r, const struct scn_cmd *c, uint64_t *done)
 		if ((err = av_fork(w, pid, &child)) == 0)
 			r->pids[c->proc2] = child;
 		return err;
+	case SCN_THREAD:
+		if ((err = av_thread_create(w, pid, &child)) == 0)
+			r->pids[c->proc2] = child;
+		return err;
 	case SCN_EXIT:
 		r->pids[c->proc] = -1;
 		return av_exit(w, pid);
+	case SCN_EXEC:
+		err = av_exec(w, pid);
+		/* The other tasks of the process ended with its old image. */
+		for (size_t i = 0; !err && i < r->s->nnames; i++)
+			if (r->pids[i] >= 0 && av_task_process(w, r->pids[i]) < 0)
+				r->pids[i] = -1;
+		return err;
+	case SCN_BRK:      return av_brk(w, pid, c->size);
+	case SCN_MADVISE:  return av_madvise(w, pid, c->addr, c->size, c->advice);
 	case SCN_MMAP:     return av_mmap(w, pid, c->addr, c->size, c->prot);
 	case SCN_MUNMAP:   return av_munmap(w, pid, c->addr, c->size);
 	case SCN_MPROTECT: return av_mprotect(w, pid, c->addr, c->size, c->prot);
@@ -279,7 +292,7 @@ static int call(struct runner *r, const struct scn_cmd *c, uint64_t *done)
 /* A name the parser saw created may still be missing: its fork failed. */
 static int names_live(struct runner *r, const struct scn_cmd *c)
 {
-	int idx[2] = { c->proc, c->op == SCN_FORK ? -1 : c->proc2 };
+	int idx[2] = { c->proc, c->op == SCN_FORK || c->op == SCN_THREAD ? -1 : c->proc2 };
 
 	if (c->op == SCN_PROC)
 		return 1;

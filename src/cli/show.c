@@ -34,6 +34,8 @@ static int print_vma(const struct av_vma_info *v, void *arg)
 
 	fprintf(sv->f, "  %#" PRIx64 "-%#" PRIx64 " %s pgoff %#" PRIx64, v->start, v->end,
 		prot_str(v->prot), v->pgoff);
+	fprintf(sv->f, "%s%s%s", v->heap ? " [heap]" : "", v->dontfork ? " dontfork" : "",
+		v->wipeonfork ? " wipeonfork" : "");
 	if (!v->anon_vma) {
 		fputs("  no anon_vma\n", sv->f);
 		return 0;

@@ -159,9 +159,10 @@ static int drop_process(struct shrinker *sh, int x, int adopt)
 	gone[x] = 1;
 	for (size_t j = 0; j < sh->r->s.n; j++) {
 		struct scn_cmd cmd = sh->r->s.cmds[j];
-		if (cmd.op == SCN_FORK && cmd.proc2 == x)
+		int makes = cmd.op == SCN_FORK || cmd.op == SCN_THREAD;
+		if (makes && cmd.proc2 == x)
 			parent = cmd.proc;
-		if (cmd.op == SCN_FORK && gone[cmd.proc] && !gone[cmd.proc2]) {
+		if (makes && gone[cmd.proc] && !gone[cmd.proc2]) {
 			if (!adopt) {
 				gone[cmd.proc2] = 1;
 				continue;
@@ -185,8 +186,8 @@ out:
 	return rc;
 }
 
-/* Fold process x into the process that forked it: no fork, no exit of
- * x, and its commands done by the parent instead. */
+/* Fold process (or thread) x into the task that made it: no fork, no
+ * exit of x, and its commands done by the maker instead. */
 static int fold_process(struct shrinker *sh, int x)
 {
 	struct scn_cmd *c = copy_cmds(sh);
@@ -197,7 +198,7 @@ static int fold_process(struct shrinker *sh, int x)
 		return 0;
 	for (size_t j = 0; j < sh->r->s.n; j++) {
 		struct scn_cmd cmd = sh->r->s.cmds[j];
-		if (cmd.op == SCN_FORK && cmd.proc2 == x) {
+		if ((cmd.op == SCN_FORK || cmd.op == SCN_THREAD) && cmd.proc2 == x) {
 			parent = cmd.proc;
 			continue;
 		}
@@ -228,7 +229,15 @@ static int drop_processes(struct shrinker *sh)
 static int has_range(enum scn_op op)
 {
 	return op == SCN_MMAP || op == SCN_MUNMAP || op == SCN_MPROTECT || op == SCN_MREMAP ||
-	       op == SCN_READ || op == SCN_WRITE || op == SCN_DONTNEED;
+	       op == SCN_READ || op == SCN_WRITE || op == SCN_DONTNEED || op == SCN_MADVISE;
+}
+
+/* A range in the scenario's window, not in the heap (which starts where
+ * it starts: taking a page out of the window does not move it). */
+static int in_window(const struct scn_cmd *c)
+{
+	return has_range(c->op) && c->addr < AV_HEAP_START &&
+	       (!c->has_addr2 || c->addr2 < AV_HEAP_START);
 }
 
 /* Narrow one command's ranges: half, one page less at either end, and
@@ -243,8 +252,12 @@ static int narrow_ranges(struct shrinker *sh)
 		struct scn_cmd tries[4];
 		int nt = 0;
 
+		if (o->op == SCN_BRK && o->size) {        /* a page smaller heap */
+			tries[nt] = *o;
+			tries[nt++].size = o->size - AV_PAGE_SIZE;
+		}
 		if (!has_range(o->op))
-			continue;
+			goto try;
 		if (size >= 4 * AV_PAGE_SIZE) {
 			tries[nt] = *o;
 			tries[nt++].size = size / 2 & ~(uint64_t)(AV_PAGE_SIZE - 1);
@@ -260,6 +273,7 @@ static int narrow_ranges(struct shrinker *sh)
 			tries[nt] = *o;
 			tries[nt++].size2 = o->size2 - AV_PAGE_SIZE;
 		}
+try:
 		for (int t = 0; t < nt; t++) {
 			struct scn_cmd *c = copy_cmds(sh);
 			int ok;
@@ -299,7 +313,7 @@ static int drop_page(struct shrinker *sh, uint64_t x)
 		return 0;
 	for (size_t j = 0; j < sh->r->s.n; j++) {
 		struct scn_cmd cmd = sh->r->s.cmds[j];
-		if (has_range(cmd.op)) {
+		if (in_window(&cmd)) {
 			uint64_t a2 = cmd.has_addr2 ? cmd.addr2 : cmd.addr;
 			if (!cmd.size)
 				cmd.size = AV_PAGE_SIZE;
@@ -326,7 +340,7 @@ static int drop_pages(struct shrinker *sh)
 
 	for (size_t j = 0; j < sh->r->s.n; j++) {
 		const struct scn_cmd *c = &sh->r->s.cmds[j];
-		if (!has_range(c->op))
+		if (!in_window(c))
 			continue;
 		if (c->addr < lo)
 			lo = c->addr;

@@ -39,6 +39,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <anonvma/anonvma.h>
 #include "krun.h"
 #include "../scn/errname.h"
 
@@ -46,7 +47,11 @@ struct master {
 	const struct scenario *s;
 	int baseline;               /* this run does only proc, fork, exit, stats */
 	int *name_slot;             /* by name index: live slot or -1 */
-	pid_t slot_pid[KRUN_MAX_SLOTS];
+	pid_t slot_pid[KRUN_MAX_SLOTS];   /* the task's id (a thread's own) */
+	pid_t slot_born[KRUN_MAX_SLOTS];  /* its id when it began: what tracing
+					   * saw it allocate with (a thread
+					   * that execs takes its leader's) */
+	pid_t slot_tgid[KRUN_MAX_SLOTS];  /* its process's */
 	int next_slot, nslots;
 	uint64_t *pages;            /* scenario pages, sorted */
 	size_t npages;
@@ -60,7 +65,17 @@ static char stdout_buf[1 << 16];
 
 /* ---- start-up ---- */
 
-/* Commands the kernel side cannot do, and addresses outside its window. */
+/* Whether [addr, addr + size) lies in the scenario window or the heap's
+ * (worker.c maps the one to KRUN_BASE, the other to the heap's start). */
+static int in_window(uint64_t addr, uint64_t size)
+{
+	if (addr < KRUN_SPAN)
+		return size <= KRUN_SPAN - addr;
+	return addr >= AV_HEAP_START && addr - AV_HEAP_START < KRUN_HEAP_SPAN &&
+	       size <= KRUN_HEAP_SPAN - (addr - AV_HEAP_START);
+}
+
+/* Commands the kernel side cannot do, and addresses outside its windows. */
 static int check_scenario(struct master *m)
 {
 	for (size_t i = 0; i < m->s->n; i++) {
@@ -70,14 +85,16 @@ static int check_scenario(struct master *m)
 				 m->s->file, c->line, scn_op_name(c->op));
 			return -1;
 		}
-		if (c->addr >= KRUN_SPAN || c->size > KRUN_SPAN - c->addr ||
-		    c->addr2 >= KRUN_SPAN || c->size2 > KRUN_SPAN - (c->has_addr2 ? c->addr2 : c->addr)) {
+		if (c->op == SCN_BRK ? c->size >= KRUN_HEAP_SPAN :
+		    !in_window(c->addr, c->size) ||
+		    !in_window(c->has_addr2 ? c->addr2 : c->addr, c->size2)) {
 			snprintf(m->err, sizeof(m->err),
-				 "%s:%d: kcheck needs addresses and sizes below %#llx",
-				 m->s->file, c->line, KRUN_SPAN);
+				 "%s:%d: kcheck needs addresses and sizes below %#llx "
+				 "(heaps below %#llx)", m->s->file, c->line, KRUN_SPAN, KRUN_HEAP_SPAN);
 			return -1;
 		}
-		if ((c->op == SCN_PROC || c->op == SCN_FORK) && ++m->nslots > KRUN_MAX_SLOTS) {
+		if ((c->op == SCN_PROC || c->op == SCN_FORK || c->op == SCN_THREAD) &&
+		    ++m->nslots > KRUN_MAX_SLOTS) {
 			snprintf(m->err, sizeof(m->err), "%s:%d: more than %d processes",
 				 m->s->file, c->line, KRUN_MAX_SLOTS);
 			return -1;
@@ -92,9 +109,9 @@ static int check_scenario(struct master *m)
 /* The reply of the worker in slot, process pid: an error if the process
  * dies first (another process may hold the socket's other end, so its
  * death alone would never end the read). */
-static int recv_reply(struct master *m, int slot, pid_t pid, struct krun_reply *r)
+static int recv_reply_on(struct master *m, int slot, pid_t pid, int pidfd,
+			 struct krun_reply *r)
 {
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	struct pollfd p[2] = { { .fd = krun_sock[slot][0], .events = POLLIN },
 			       { .fd = pidfd, .events = POLLIN } };
 	ssize_t n = -1;
@@ -113,6 +130,11 @@ static int recv_reply(struct master *m, int slot, pid_t pid, struct krun_reply *
 	snprintf(m->err, sizeof(m->err), "worker %d (pid %d) died without answering", slot,
 		 (int)pid);
 	return -1;
+}
+
+static int recv_reply(struct master *m, int slot, pid_t pid, struct krun_reply *r)
+{
+	return recv_reply_on(m, slot, pid, krun_pidfd(pid), r);
 }
 
 static int send_msg(struct master *m, int slot, const struct krun_msg *msg)
@@ -139,7 +161,12 @@ static int start_proc(struct master *m, const struct scn_cmd *c)
 	}
 	if (recv_reply(m, slot, pid, &r))
 		return -1;
-	m->slot_pid[slot] = r.pid;
+	if (r.err) {
+		snprintf(m->err, sizeof(m->err), "worker %d cannot start a heap of its own: %s",
+			 slot, strerror(r.err));
+		return -1;
+	}
+	m->slot_pid[slot] = m->slot_born[slot] = m->slot_tgid[slot] = r.pid;
 	m->name_slot[c->proc] = slot;
 	return 0;
 }
@@ -150,10 +177,11 @@ static void report_error(const struct master *m, const struct scn_cmd *c, int er
 		printf("error %d %s %s\n", c->line, scn_op_name(c->op), errno_name(err));
 }
 
+/* fork and thread: the task asked makes the new one. */
 static int fork_proc(struct master *m, const struct scn_cmd *c)
 {
 	int parent = m->name_slot[c->proc], slot = m->next_slot++;
-	struct krun_msg msg = { .op = SCN_FORK, .slot = slot };
+	struct krun_msg msg = { .op = c->op, .slot = slot };
 	struct krun_reply r, hello;
 
 	if (send_msg(m, parent, &msg) || recv_reply(m, parent, m->slot_pid[parent], &r))
@@ -164,18 +192,75 @@ static int fork_proc(struct master *m, const struct scn_cmd *c)
 	}
 	if (recv_reply(m, slot, r.pid, &hello))
 		return -1;
-	m->slot_pid[slot] = hello.pid;
+	m->slot_pid[slot] = m->slot_born[slot] = hello.pid;
+	m->slot_tgid[slot] = c->op == SCN_THREAD ? m->slot_tgid[parent] : hello.pid;
 	m->name_slot[c->proc2] = slot;
+	return 0;
+}
+
+/* exec: the worker runs this program again, which answers as a new
+ * worker would; the process's other tasks are gone.  Waits on the
+ * process (a thread that execs takes its leader's pid meanwhile). */
+static int exec_proc(struct master *m, const struct scn_cmd *c)
+{
+	int slot = m->name_slot[c->proc];
+	pid_t tgid = m->slot_tgid[slot];
+	struct krun_msg msg = { .op = SCN_EXEC, .slot = slot };
+	struct krun_reply r;
+
+	if (send_msg(m, slot, &msg) ||
+	    recv_reply_on(m, slot, tgid, (int)syscall(SYS_pidfd_open, tgid, 0), &r))
+		return -1;
+	if (r.err) {
+		report_error(m, c, r.err);
+		return 0;
+	}
+	m->slot_pid[slot] = r.pid;
+	for (size_t i = 0; i < m->s->nnames; i++)
+		if ((int)i != c->proc && m->name_slot[i] >= 0 && m->slot_tgid[m->name_slot[i]] == tgid)
+			m->name_slot[i] = -1;
 	return 0;
 }
 
 /* Wait until the process is gone, its mm torn down: a pidfd becomes
  * readable only after exit_mm() has run. */
+/* Whether a live name other than proc is a task of process tgid. */
+static int has_other_tasks(const struct master *m, int proc, pid_t tgid)
+{
+	for (size_t i = 0; i < m->s->nnames; i++)
+		if ((int)i != proc && m->name_slot[i] >= 0 && m->slot_tgid[m->name_slot[i]] == tgid)
+			return 1;
+	return 0;
+}
+
+/* A process's first task that exits before its threads stays a zombie
+ * until they have gone, and no pidfd tells of it: read its state. */
+static int wait_zombie(pid_t tgid, pid_t tid)
+{
+	static char stat[1024];
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)tgid, (int)tid);
+	for (int tries = 0; tries < 50000; tries++) {
+		const char *p;
+		if (krun_read_file(path, stat, sizeof(stat)) < 0)
+			return 0;               /* gone altogether */
+		if ((p = strrchr(stat, ')')) && (p[2] == 'Z' || p[2] == 'X'))
+			return 0;
+		usleep(200);
+	}
+	return -1;
+}
+
+/* Wait until the task is gone; for a process's last task, until its mm is
+ * torn down: a pidfd becomes readable only after exit_mm() has run. */
 static int exit_proc(struct master *m, const struct scn_cmd *c)
 {
 	int slot = m->name_slot[c->proc];
+	pid_t pid = m->slot_pid[slot], tgid = m->slot_tgid[slot];
 	struct krun_msg msg = { .op = SCN_EXIT };
-	int pidfd = (int)syscall(SYS_pidfd_open, m->slot_pid[slot], 0);
+	int leader_first = pid == tgid && has_other_tasks(m, c->proc, tgid);
+	int pidfd = krun_pidfd(pid);
 	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
 	int rc = 0;
 
@@ -185,8 +270,8 @@ static int exit_proc(struct master *m, const struct scn_cmd *c)
 	}
 	if (send_msg(m, slot, &msg))
 		rc = -1;
-	else if (poll(&pfd, 1, 10000) != 1) {
-		snprintf(m->err, sizeof(m->err), "process %d did not exit", (int)m->slot_pid[slot]);
+	else if (leader_first ? wait_zombie(tgid, pid) : poll(&pfd, 1, 10000) != 1) {
+		snprintf(m->err, sizeof(m->err), "task %d did not exit", (int)pid);
 		rc = -1;
 	}
 	close(pidfd);
@@ -196,8 +281,9 @@ static int exit_proc(struct master *m, const struct scn_cmd *c)
 
 static int plain_op(struct master *m, const struct scn_cmd *c)
 {
-	struct krun_msg msg = { .op = c->op, .prot = c->prot, .addr = c->addr, .size = c->size,
-				.size2 = c->size2, .addr2 = c->addr2, .has_addr2 = c->has_addr2 };
+	struct krun_msg msg = { .op = c->op, .prot = c->prot, .advice = c->advice,
+				.addr = c->addr, .size = c->size, .size2 = c->size2,
+				.addr2 = c->addr2, .has_addr2 = c->has_addr2 };
 	int slot = m->name_slot[c->proc];
 	uint64_t len = c->size ? c->size : 4096;
 	pid_t pid = m->slot_pid[slot];
@@ -218,7 +304,8 @@ pagemap:
 	return -1;
 }
 
-/* Live processes in name order, the order the model reports them in. */
+/* Live processes in name order, the order the model reports them in:
+ * each by the first of its live tasks' names. */
 static int checkpoint(struct master *m, const struct scn_cmd *c)
 {
 	size_t n = 0;
@@ -226,9 +313,18 @@ static int checkpoint(struct master *m, const struct scn_cmd *c)
 	trace_mark("anonvma ckpt %d\n", c->line);
 	if (m->baseline)
 		return 0;
-	for (size_t i = 0; i < m->s->nnames; i++)
-		if (m->name_slot[i] >= 0)
-			m->procs[n++] = (struct krun_proc){ m->s->names[i], m->slot_pid[m->name_slot[i]] };
+	for (size_t i = 0; i < m->s->nnames; i++) {
+		int slot = m->name_slot[i];
+		size_t k;
+
+		if (slot < 0)
+			continue;
+		for (k = 0; k < n && m->procs[k].tgid != m->slot_tgid[slot]; k++)
+			;
+		if (k == n)
+			m->procs[n++] = (struct krun_proc){ m->s->names[i], m->slot_pid[slot],
+							    m->slot_tgid[slot] };
+	}
 	return pagemap_report(c->line, m->procs, n, m->pages, m->npages, m->err, sizeof(m->err));
 }
 
@@ -236,11 +332,13 @@ static int step(struct master *m, const struct scn_cmd *c)
 {
 	switch (c->op) {
 	case SCN_PROC:  return start_proc(m, c);
-	case SCN_FORK:  return fork_proc(m, c);
+	case SCN_FORK: case SCN_THREAD:
+		return fork_proc(m, c);
+	case SCN_EXEC:  return exec_proc(m, c);
 	case SCN_EXIT:  return exit_proc(m, c);
 	case SCN_STATS: return checkpoint(m, c);
 	case SCN_MMAP: case SCN_MUNMAP: case SCN_MPROTECT: case SCN_MREMAP:
-	case SCN_READ: case SCN_WRITE: case SCN_DONTNEED:
+	case SCN_READ: case SCN_WRITE: case SCN_DONTNEED: case SCN_MADVISE: case SCN_BRK:
 		return m->baseline ? 0 : plain_op(m, c);
 	default:        /* model-only views and checks */
 		return 0;
@@ -341,7 +439,7 @@ static int run_once(struct master *m, struct krun_objects *out, unsigned long lo
 		rc = run_commands(m);
 	close_sockets(m);
 	if (!rc)
-		rc = trace_count(m->slot_pid, (size_t)m->next_slot, out, m->npts,
+		rc = trace_count(m->slot_born, (size_t)m->next_slot, out, m->npts,
 				 m->err, sizeof(m->err));
 	return rc;
 }
@@ -431,6 +529,10 @@ static int start(int *zero_page, char *err, size_t errlen)
 	for (int i = 0; i < KRUN_MAX_SLOTS; i++)
 		krun_sock[i][0] = krun_sock[i][1] = -1;
 	setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
+	if (readlink("/proc/self/exe", krun_exe, sizeof(krun_exe) - 1) <= 0) {
+		snprintf(err, errlen, "cannot find this program: %s", strerror(errno));
+		return -1;
+	}
 	mallopt(M_MMAP_MAX, 0);
 	mallopt(M_TRIM_THRESHOLD, INT32_MAX);
 	prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
@@ -517,6 +619,8 @@ int main(int argc, char **argv)
 	int zero_page = 0, rc, serving = argc == 2 && strcmp(argv[1], "--serve") == 0;
 	FILE *f;
 
+	if (argc > 1 && strcmp(argv[1], "--worker") == 0)
+		krun_worker_exec_main(argc, argv);      /* a worker after exec */
 	if (argc != 2 || (argv[1][0] == '-' && !serving)) {
 		fprintf(stderr, "usage: anonvma-krun FILE | --serve\n");
 		return 2;

@@ -29,7 +29,11 @@
 #include "../scn/scenario.h"
 
 #define KRUN_BASE       0x200000000000ULL   /* far from anything else */
-#define KRUN_SPAN       (1ULL << 44)        /* scenario addresses below this */
+#define KRUN_SPAN       (1ULL << 43)        /* scenario addresses below this */
+/* The heap: scenario address AV_HEAP_START + x is the worker's own
+ * start_brk + x (its heap start, from /proc/PID/stat, as the kernel put
+ * it); the model's heap is at AV_HEAP_START, well above KRUN_SPAN. */
+#define KRUN_HEAP_SPAN  (1ULL << 40)
 #define KRUN_MAX_SLOTS  512                 /* processes created per scenario */
 #define KRUN_MAX_PAGES  (1u << 16)          /* distinct scenario pages */
 #define KRUN_SKIP       77
@@ -37,21 +41,32 @@
 /* What the master sends a worker, and what comes back. */
 struct krun_msg {
 	int op;                 /* enum scn_op */
-	int slot;               /* fork: the child's slot */
+	int slot;               /* fork, thread: the new task's slot */
 	int prot;
+	int advice;             /* madvise: AV_MADV_* (Linux's own values) */
 	uint64_t addr, size, size2, addr2;
 	int has_addr2;
 };
 
 struct krun_reply {
 	int err;                /* 0 or a positive errno */
-	pid_t pid;              /* fork: the child's pid; hello: own pid */
+	pid_t pid;              /* fork, thread: the new task's id; hello: own id */
 };
 
 /* worker.c */
 void krun_worker(int slot) __attribute__((noreturn));
 void krun_worker_setup(void);
+/* The worker image after exec: `anonvma-krun --worker SLOT SOCK LIFELINE`. */
+void krun_worker_exec_main(int argc, char **argv) __attribute__((noreturn));
+/* pidfd_open of any task, a thread too (PIDFD_THREAD): readable once it
+ * has exited, which for the last task of a process is after exit_mm(). */
+int krun_pidfd(pid_t pid);
+/* start_brk of a live task, from /proc/PID/stat; 0 if it cannot be read. */
+uint64_t krun_start_brk(pid_t pid);
 extern int krun_sock[KRUN_MAX_SLOTS][2];
+/* This program's path, for exec (/proc/self/exe is gone from a process
+ * whose first task has exited). */
+extern char krun_exe[4096];
 /* A pipe whose write end only the master holds: it closes when the master
  * dies, and the workers, polling its read end, exit. */
 extern int krun_lifeline[2];
@@ -75,7 +90,7 @@ void trace_forget(void);
 ssize_t krun_read_file(const char *path, char *buf, size_t size);
 /* 0, -1 on error, KRUN_SKIP when pagemap shows no frame numbers. */
 int pagemap_zero_page_probe(int *zero_page, char *err, size_t errlen);
-struct krun_proc { const char *name; pid_t pid; };
+struct krun_proc { const char *name; pid_t pid, tgid; };
 int pagemap_report(int line, const struct krun_proc *procs, size_t nprocs,
 		   const uint64_t *pages, size_t npages, char *err, size_t errlen);
 /* Around a write of [addr, +len) by pid: count the pages it copied

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <anonvma/anonvma.h>
 #include "krun.h"
 
 #define PM_PRESENT   (1ULL << 63)
@@ -119,9 +120,29 @@ static int frame_id(uint64_t pfn, uint32_t *id, int *fresh)
 	return -1;
 }
 
-/* Print the process's mappings in the window, " NAME:START-END:PROT" each
- * (scenario addresses), and count them; -1 if maps cannot be read. */
-static long print_vmas(const struct krun_proc *pr)
+/* Where scenario address addr is in a worker whose heap starts at
+ * start_brk (worker.c: at()). */
+static uint64_t real_addr(uint64_t addr, uint64_t start_brk)
+{
+	return addr >= AV_HEAP_START ? start_brk + (addr - AV_HEAP_START) : KRUN_BASE + addr;
+}
+
+/* The scenario address of a worker's address into *out: 0, or -1 outside
+ * both windows. */
+static int scenario_addr(uint64_t addr, uint64_t start_brk, uint64_t *out)
+{
+	if (addr >= KRUN_BASE && addr < KRUN_BASE + KRUN_SPAN)
+		*out = addr - KRUN_BASE;
+	else if (start_brk && addr >= start_brk && addr < start_brk + KRUN_HEAP_SPAN)
+		*out = AV_HEAP_START + (addr - start_brk);
+	else
+		return -1;
+	return 0;
+}
+
+/* Print the process's mappings in the windows, " NAME:START-END:PROT"
+ * each (scenario addresses), and count them; -1 if maps cannot be read. */
+static long print_vmas(const struct krun_proc *pr, uint64_t start_brk)
 {
 	char path[64];
 	long vmas = 0;
@@ -132,10 +153,11 @@ static long print_vmas(const struct krun_proc *pr)
 	for (char *l = maps_buf; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
 		char *p;
 		uint64_t start = strtoull(l, &p, 16), end = strtoull(p + 1, &p, 16);
-		if (start < KRUN_BASE || start >= KRUN_BASE + KRUN_SPAN)
+		uint64_t s;
+
+		if (scenario_addr(start, start_brk, &s))
 			continue;
-		printf(" %s:%#" PRIx64 "-%#" PRIx64 ":%s", pr->name, (uint64_t)(start - KRUN_BASE),
-		       (uint64_t)(end - KRUN_BASE),
+		printf(" %s:%#" PRIx64 "-%#" PRIx64 ":%s", pr->name, s, s + (end - start),
 		       p[1] != 'r' ? "none" : p[2] == 'w' ? "rw" : "r");
 		vmas++;
 	}
@@ -171,8 +193,8 @@ static int classify(const struct krun_proc *pr, uint64_t page, uint64_t e, struc
 }
 
 /* Pages of one process, in runs of consecutive addresses. */
-static int scan_proc(const struct krun_proc *pr, const uint64_t *pages, size_t npages,
-		     struct page_counts *c, char *err, size_t errlen)
+static int scan_proc(const struct krun_proc *pr, uint64_t start_brk, const uint64_t *pages,
+		     size_t npages, struct page_counts *c, char *err, size_t errlen)
 {
 	char path[64];
 	int fd;
@@ -184,9 +206,10 @@ static int scan_proc(const struct krun_proc *pr, const uint64_t *pages, size_t n
 	}
 	for (size_t i = 0; i < npages;) {
 		size_t n = 1;
-		while (i + n < npages && n < BATCH && pages[i + n] == pages[i] + n * 4096)
+		while (i + n < npages && n < BATCH && pages[i + n] == pages[i] + n * 4096 &&
+		       (pages[i + n] >= AV_HEAP_START) == (pages[i] >= AV_HEAP_START))
 			n++;
-		if (read_entries(fd, KRUN_BASE + pages[i], n)) {
+		if (read_entries(fd, real_addr(pages[i], start_brk), n)) {
 			snprintf(err, errlen, "%s: %s", path, strerror(errno));
 			close(fd);
 			return -1;
@@ -215,12 +238,14 @@ static int frames(pid_t pid, uint64_t addr, size_t n, uint64_t *out)
 	char path[64];
 	int fd, rc = 0;
 
+	uint64_t start_brk = addr >= AV_HEAP_START ? krun_start_brk(pid) : 0;
+
 	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
 	if ((fd = open(path, O_RDONLY)) < 0)
 		return -1;
 	for (size_t i = 0; i < n && !rc; i += BATCH) {
 		size_t k = n - i < BATCH ? n - i : BATCH;
-		rc = read_entries(fd, KRUN_BASE + addr + i * 4096, k);
+		rc = read_entries(fd, real_addr(addr + i * 4096, start_brk), k);
 		for (size_t j = 0; j < k && !rc; j++) {
 			uint64_t e = entries[j], pfn = e & PM_PFN;
 			out[i + j] = (e & PM_PRESENT) && !(have_zero_page && pfn == zero_pfn) ? pfn : 0;
@@ -269,7 +294,7 @@ int pagemap_report(int line, const struct krun_proc *procs, size_t nprocs,
 	nframes = 0;
 	printf("maps %d", line);
 	for (size_t p = 0; p < nprocs; p++) {
-		long v = print_vmas(&procs[p]);
+		long v = print_vmas(&procs[p], krun_start_brk(procs[p].pid));
 		if (v < 0) {
 			snprintf(err, errlen, "cannot read /proc/%d/maps", (int)procs[p].pid);
 			return -1;
@@ -278,7 +303,7 @@ int pagemap_report(int line, const struct krun_proc *procs, size_t nprocs,
 	}
 	printf("\nshare %d", line);
 	for (size_t p = 0; p < nprocs; p++)
-		if (scan_proc(&procs[p], pages, npages, &c, err, errlen))
+		if (scan_proc(&procs[p], krun_start_brk(procs[p].pid), pages, npages, &c, err, errlen))
 			return -1;
 	printf("\npages %d vmas %ld anon_pages %ld anon_ptes %ld zero_ptes %ld swap_ptes %ld "
 	       "cow_copies %lu\n", line, c.vmas, c.anon_pages, c.anon_ptes, c.zero_ptes, c.swap_ptes,

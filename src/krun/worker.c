@@ -12,15 +12,26 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <anonvma/anonvma.h>
 #include "krun.h"
 
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL     /* Linux 6.9 */
+#endif
+
 int krun_sock[KRUN_MAX_SLOTS][2];
+char krun_exe[4096];
 int krun_lifeline[2] = { -1, -1 };
 
 static sigjmp_buf fault_jmp;
@@ -32,6 +43,56 @@ static void on_fault(int sig)
 		siglongjmp(fault_jmp, 1);
 	signal(sig, SIG_DFL);
 	raise(sig);
+}
+
+int krun_pidfd(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, PIDFD_THREAD);
+}
+
+uint64_t krun_start_brk(pid_t pid)
+{
+	static char stat[4096];
+	char path[64];
+	const char *p;
+	int spaces = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (krun_read_file(path, stat, sizeof(stat)) < 0 || !(p = strrchr(stat, ')')))
+		return 0;
+	/* Field 2, the name, ends at the last ')'; field k > 2 follows the
+	 * (k-2)th space after it: start_brk, field 47, the 45th. */
+	for (p++; *p; p++)
+		if (*p == ' ' && ++spaces == 45)
+			return strtoull(p + 1, NULL, 10);
+	return 0;
+}
+
+/* This process's heap start (its own, whatever exec made it). */
+static uint64_t start_brk;
+
+static void *at(uint64_t addr)
+{
+	if (addr >= AV_HEAP_START)
+		return (void *)(uintptr_t)(start_brk + (addr - AV_HEAP_START));
+	return (void *)(uintptr_t)(KRUN_BASE + addr);
+}
+
+/* A new process's heap starts empty, as the model's does.  A worker the
+ * master made inherits the master's malloc arena in its heap: it lets it
+ * go (it allocates nothing).  This is why the runner is not a static
+ * program: static glibc keeps the main thread's TLS in the heap.  0, or
+ * the errno. */
+static int start_own_heap(void)
+{
+	uint64_t start = krun_start_brk(getpid());
+
+	if (!start)
+		return errno ? errno : EIO;
+	if ((uint64_t)syscall(SYS_brk, start) != start)
+		return ENOMEM;
+	start_brk = start;
+	return 0;
 }
 
 /* In a process the master has just forked (its children inherit all of
@@ -58,11 +119,6 @@ void krun_worker_setup(void)
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
-}
-
-static void *at(uint64_t addr)
-{
-	return (void *)(uintptr_t)(KRUN_BASE + addr);
 }
 
 static int native_prot(int prot)
@@ -123,6 +179,98 @@ static int sys(int rc)
 	return rc ? errno : 0;
 }
 
+static int native_advice(int advice)
+{
+	switch (advice) {
+	case AV_MADV_DONTNEED:   return MADV_DONTNEED;
+	case AV_MADV_DONTFORK:   return MADV_DONTFORK;
+	case AV_MADV_DOFORK:     return MADV_DOFORK;
+	case AV_MADV_WIPEONFORK: return MADV_WIPEONFORK;
+	default:                 return MADV_KEEPONFORK;
+	}
+}
+
+/* brk(2) answers with the break it has: the one asked for, or the old. */
+static int do_brk(uint64_t size)
+{
+	uint64_t want = start_brk + size;
+
+	return (uint64_t)syscall(SYS_brk, want) == want ? 0 : ENOMEM;
+}
+
+/* ---- threads: raw clone, a static stack each (a worker allocates
+ * nothing), one command at a time like every worker ---- */
+
+#define THREAD_STACK (64 * 1024)
+static char thread_stack[KRUN_MAX_SLOTS][THREAD_STACK] __attribute__((aligned(16)));
+
+static int thread_main(void *arg)
+{
+	krun_worker((int)(intptr_t)arg);
+}
+
+static int new_thread(int slot, struct krun_reply *r)
+{
+	int tid = clone(thread_main, thread_stack[slot] + THREAD_STACK,
+			CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
+			CLONE_SYSVSEM, (void *)(intptr_t)slot);
+
+	r->pid = tid;
+	return tid < 0 ? errno : 0;
+}
+
+/* exec: this very program again, as a worker.  The lifeline and the
+ * worker ends of every slot's socket survive it (a worker's children use
+ * later slots): their numbers go on the command line, "-" for none.
+ * Returns only on failure. */
+static int do_exec(int slot)
+{
+	static char nums[KRUN_MAX_SLOTS + 2][12];
+	static char *argv[KRUN_MAX_SLOTS + 6];
+	int n = 0;
+
+	argv[n++] = krun_exe;           /* which the new image needs in turn */
+	argv[n++] = "--worker";
+	snprintf(nums[0], sizeof(nums[0]), "%d", slot);
+	snprintf(nums[1], sizeof(nums[1]), "%d", krun_lifeline[0]);
+	argv[n++] = nums[0];
+	argv[n++] = nums[1];
+	if (fcntl(krun_lifeline[0], F_SETFD, 0))
+		return errno;
+	for (int i = 0; i < KRUN_MAX_SLOTS; i++) {
+		int fd = krun_sock[i][1];
+		if (fd >= 0 && fcntl(fd, F_SETFD, 0))
+			return errno;
+		snprintf(nums[2 + i], sizeof(nums[0]), "%d", fd);
+		argv[n++] = fd >= 0 ? nums[2 + i] : "-";
+	}
+	argv[n] = NULL;
+	execv(krun_exe, argv);
+	return errno;
+}
+
+void krun_worker_exec_main(int argc, char **argv)
+{
+	int slot;
+
+	if (argc != 4 + KRUN_MAX_SLOTS)
+		_exit(1);
+	slot = atoi(argv[2]);
+	if (slot < 0 || slot >= KRUN_MAX_SLOTS)
+		_exit(1);
+	snprintf(krun_exe, sizeof(krun_exe), "%s", argv[0]);
+	krun_lifeline[0] = atoi(argv[3]);
+	fcntl(krun_lifeline[0], F_SETFD, FD_CLOEXEC);
+	for (int i = 0; i < KRUN_MAX_SLOTS; i++) {
+		krun_sock[i][0] = -1;
+		krun_sock[i][1] = strcmp(argv[4 + i], "-") ? atoi(argv[4 + i]) : -1;
+		if (krun_sock[i][1] >= 0)
+			fcntl(krun_sock[i][1], F_SETFD, FD_CLOEXEC);
+	}
+	krun_worker_setup();
+	krun_worker(slot);
+}
+
 static int write_msg(int fd, const void *p, size_t n)
 {
 	return write(fd, p, n) == (ssize_t)n ? 0 : -1;
@@ -140,11 +288,19 @@ static int obey(const struct krun_msg *m, struct krun_reply *r)
 	case SCN_MPROTECT: return sys(mprotect(at(m->addr), m->size, native_prot(m->prot)));
 	case SCN_MREMAP:   return do_mremap(m);
 	case SCN_DONTNEED: return sys(madvise(at(m->addr), m->size, MADV_DONTNEED));
+	case SCN_MADVISE:
+		return sys(madvise(at(m->addr), m->size, native_advice(m->advice)));
+	case SCN_BRK:      return do_brk(m->size);
 	case SCN_READ:     return touch(m->addr, len, 0);
 	case SCN_WRITE:    return touch(m->addr, len, 1);
-	case SCN_EXIT:     _exit(0);
+	/* This task only: the last one's exit ends the process. */
+	case SCN_EXIT:     syscall(SYS_exit, 0); _exit(1);
+	case SCN_THREAD:   return new_thread(m->slot, r);
+	case SCN_EXEC:     return do_exec(m->slot);
 	case SCN_FORK:
-		child = fork();
+		/* The raw call: a thread may fork, and glibc's fork expects
+		 * threads that glibc made. */
+		child = (pid_t)syscall(SYS_fork);
 		if (child == 0)
 			krun_worker(m->slot);
 		r->pid = child;
@@ -157,7 +313,10 @@ static int obey(const struct krun_msg *m, struct krun_reply *r)
 void krun_worker(int slot)
 {
 	int fd = krun_sock[slot][1];
-	struct krun_reply r = { 0, getpid() };
+	struct krun_reply r = { 0, (pid_t)syscall(SYS_gettid) };
+
+	if (!start_brk)
+		r.err = start_own_heap();       /* a new process: proc, or exec */
 	struct krun_msg m;
 
 	if (write_msg(fd, &r, sizeof(r)))

@@ -289,6 +289,59 @@ static int check_mm(struct checker *c, struct av_mm *mm)
 	return mm->pgd ? check_tables(c, mm->pgd, 0) : 0;
 }
 
+/* ---- tasks: the pid table against the mms ---- */
+
+static int cmp_ptr(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Each published mm is named by exactly nr_tasks pids (its threads), at
+ * least one; no pid names an mm that is not published; the world's task
+ * count is their sum.  And each heap is where it began, or above. */
+static int check_tasks(struct checker *c)
+{
+	struct av_world *w = c->w;
+	struct av_mm **owners;
+	size_t n = 0;
+	uint64_t tasks = 0;
+	int err = 0;
+
+	for (size_t pid = 0; pid < w->pid_cap; pid++)
+		n += w->mm_by_pid[pid] != NULL;
+	if (!(owners = av_alloc(w, (n + 1) * sizeof(*owners), AV_OBJ_OTHER)))
+		return av_fail(w, -ENOMEM, "av_check", "cannot allocate the task table");
+	n = 0;
+	for (size_t pid = 0; pid < w->pid_cap; pid++)
+		if (w->mm_by_pid[pid])
+			owners[n++] = w->mm_by_pid[pid];
+	qsort(owners, n, sizeof(*owners), cmp_ptr);
+	for (struct cds_list_head *p = w->mms.next; p != &w->mms && !err; p = p->next) {
+		struct av_mm *mm = cds_list_entry(p, struct av_mm, node);
+		struct av_mm **lo = bsearch(&mm, owners, n, sizeof(*owners), cmp_ptr);
+		size_t named = 0;
+
+		while (lo && lo > owners && lo[-1] == mm)
+			lo--;
+		for (; lo && lo < owners + n && *lo == mm; lo++)
+			named++;
+		if (!mm->published || mm->nr_tasks < 1 || named != (size_t)mm->nr_tasks)
+			err = FAIL(c, "pid %d: %d tasks, but %zu pids name its mm", mm->pid,
+				   mm->nr_tasks, named);
+		else if (mm->brk < mm->start_brk)
+			err = FAIL(c, "pid %d: brk %#llx below the heap's start %#llx", mm->pid,
+				   ULL(mm->brk), ULL(mm->start_brk));
+		tasks += (uint64_t)mm->nr_tasks;
+	}
+	if (!err && (tasks != n || tasks != w->nr_tasks))
+		err = FAIL(c, "tasks: %llu counted by the world, %llu by its processes, %zu pids",
+			   ULL(w->nr_tasks), ULL(tasks), n);
+	av_free(w, owners, (n + 1) * sizeof(*owners), AV_OBJ_OTHER);
+	return err;
+}
+
 /* ---- anon_vmas ---- */
 
 /* What the structure implies for each live anon_vma, gathered in one pass
@@ -483,7 +536,7 @@ int av_check(av_world *w)
 	for (struct cds_list_head *p = w->mms.next; p != &w->mms; p = p->next)
 		if ((err = check_mm(&c, cds_list_entry(p, struct av_mm, node))))
 			goto out;
-	if ((err = count_references(&c)))
+	if ((err = check_tasks(&c)) || (err = count_references(&c)))
 		goto out;
 	for (struct cds_list_head *p = w->anon_vmas.next; p != &w->anon_vmas; p = p->next)
 		if ((err = check_anon_vma(&c, cds_list_entry(p, struct anon_vma, node))))

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * mapops.c - changes to an address space: mmap, munmap, mprotect, mremap,
- * MADV_DONTNEED, and the pieces they share (zap, split, remove).
+ * madvise, brk, and the pieces they share (zap, split, remove).
  *
  * Each do_* function runs with the mm's mmap_lock held for writing (api.c)
  * and either succeeds or returns an errno leaving a consistent world.  A
@@ -168,6 +168,11 @@ static unsigned mprotect_newflags(const struct av_world *w, const struct av_vma 
 {
 	unsigned nf = (v->flags & ~VM_ACCESS_FLAGS) | prot_to_vm_flags(prot);
 
+	/* mprotect_fixup leaves a VMA whose protection does not change
+	 * alone, before it looks at the accounting: a read-only VMA that
+	 * kept VM_ACCOUNT (its anon_vma wiped at fork) keeps it. */
+	if (nf == v->flags)
+		return nf;
 	if (nf & VM_WRITE) {
 		if (!(v->flags & (VM_ACCOUNT | VM_WRITE)))
 			nf |= VM_ACCOUNT;
@@ -227,6 +232,111 @@ int av_do_dontneed(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_
 	if (covered != end - start)
 		return av_fail(w, -ENOMEM, "madvise", "part of [%#llx, %#llx) is not mapped",
 			       (unsigned long long)start, (unsigned long long)end);
+	return 0;
+}
+
+/* ---- madvise: fork advice ---- */
+
+static unsigned advised_flags(unsigned flags, int advice)
+{
+	switch (advice) {
+	case AV_MADV_DONTFORK:   return flags | VM_DONTCOPY;
+	case AV_MADV_DOFORK:     return flags & ~VM_DONTCOPY;
+	case AV_MADV_WIPEONFORK: return flags | VM_WIPEONFORK;
+	default:                 return flags & ~VM_WIPEONFORK;   /* KEEPONFORK */
+	}
+}
+
+/* madvise_walk_vmas: the advice goes to every VMA in the range, each cut
+ * to it or merged with its neighbours as its flags change; a hole is
+ * -ENOMEM, reported once the rest is done. */
+int av_do_madvise_flags(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t end,
+			int advice)
+{
+	struct av_vma *v = av_vma_first_after(mm, start);
+	uint64_t tmp = start;
+	int unmapped = 0;
+
+	while (tmp < end) {
+		struct av_vma *out;
+		uint64_t to;
+		unsigned nf;
+		int err;
+
+		if (!v)
+			return av_fail(w, -ENOMEM, "madvise", "nothing mapped from %#llx",
+				       (unsigned long long)tmp);
+		if (v->start > tmp) {
+			unmapped = 1;
+			if ((tmp = v->start) >= end)
+				break;
+		}
+		to = v->end < end ? v->end : end;
+		nf = advised_flags(v->flags, advice);
+		out = v;
+		if (nf != v->flags && (err = av_vma_modify_flags(w, v, tmp, to, nf, &out)))
+			return err;
+		tmp = out->end;
+		v = av_vma_next(out);
+	}
+	if (unmapped)
+		return av_fail(w, -ENOMEM, "madvise", "part of [%#llx, %#llx) is not mapped",
+			       (unsigned long long)start, (unsigned long long)end);
+	return 0;
+}
+
+/* ---- brk ---- */
+
+/* do_brk_flags: the heap grows by [addr, addr + len).  Only the VMA that
+ * ends the heap there may grow (never one below the heap's start, never
+ * the next one: brk keeps a page free above the heap). */
+static int brk_grow(struct av_world *w, struct av_mm *mm, uint64_t addr, uint64_t len)
+{
+	unsigned flags = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_ACCOUNT;
+	struct av_vma *prev = addr > mm->start_brk ? av_vma_find(mm, addr - 1) : NULL;
+	struct av_vma *v;
+	int err;
+
+	if (prev && prev->end == addr) {
+		err = av_vma_merge_new_range(w, mm, addr, addr + len, flags,
+					     addr >> PAGE_SHIFT, NULL, NULL, &v);
+		if (err || v)
+			return err;
+	}
+	if (!(v = av_vma_new(w, mm, addr, addr + len, addr >> PAGE_SHIFT, flags)))
+		return av_fail(w, -ENOMEM, "brk", "cannot allocate a VMA");
+	av_vma_insert(mm, v);
+	return 0;
+}
+
+int av_do_brk(struct av_world *w, struct av_mm *mm, uint64_t size)
+{
+	uint64_t brk = mm->start_brk + size;
+	uint64_t newbrk = (brk + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	uint64_t oldbrk = (mm->brk + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	struct av_vma *next;
+	int err;
+
+	if (size > AV_TASK_SIZE - mm->start_brk)
+		return av_fail(w, -ENOMEM, "brk", "heap of %#llx bytes beyond the address space",
+			       (unsigned long long)size);
+	if (newbrk == oldbrk) {
+		mm->brk = brk;
+		return 0;
+	}
+	if (brk <= mm->brk) {
+		if ((err = av_do_munmap(w, mm, newbrk, oldbrk)))
+			return err;
+		mm->brk = brk;
+		return 0;
+	}
+	next = av_vma_first_after(mm, oldbrk);
+	if ((next && next->start < newbrk + PAGE_SIZE) || newbrk + PAGE_SIZE > AV_TASK_SIZE)
+		return av_fail(w, -ENOMEM, "brk", "[%#llx, %#llx) is within a page of a mapping",
+			       (unsigned long long)oldbrk, (unsigned long long)newbrk);
+	if ((err = brk_grow(w, mm, oldbrk, newbrk - oldbrk)))
+		return err;
+	mm->brk = brk;
 	return 0;
 }
 

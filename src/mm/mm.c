@@ -25,9 +25,10 @@ static int pid_table_grow(struct av_world *w)
 	return 0;
 }
 
-/* A new, unpublished address space with its own pid: nobody can find it
- * until av_mm_publish (fork publishes the child only once it is complete). */
-int av_mm_create(struct av_world *w, int parent_pid, struct av_mm **out)
+/* A new, unpublished address space with its own pid (or, for exec, the
+ * pid of the process it will replace): nobody can find it until
+ * av_mm_publish (fork publishes the child only once it is complete). */
+int av_mm_create(struct av_world *w, int parent_pid, int pid, struct av_mm **out)
 {
 	struct av_mm *mm = av_alloc(w, sizeof(*mm), AV_OBJ_MM);
 	int err = 0;
@@ -45,18 +46,21 @@ int av_mm_create(struct av_world *w, int parent_pid, struct av_mm **out)
 		return av_fail(w, -ENOMEM, "proc_create", "cannot initialise the page-table lock");
 	}
 	mm->w = w;
-	mm->users = 1;                  /* the pid table's, once published */
+	mm->users = 1;                  /* its task's, in the pid table once published */
+	mm->nr_tasks = 1;
 	mm->parent_pid = parent_pid;
+	mm->start_brk = mm->brk = AV_HEAP_START;
 	CDS_INIT_LIST_HEAD(&mm->node);
 	av_mutex_lock(&w->lock);
-	if (w->nr_procs >= w->max_procs)
+	if (!pid && w->nr_tasks >= w->max_procs)
 		err = av_fail(w, -EAGAIN, "proc_create", "process limit (%llu) reached",
 			      (unsigned long long)w->max_procs);
-	else if ((size_t)w->next_pid >= w->pid_cap && pid_table_grow(w))
+	else if (!pid && (size_t)w->next_pid >= w->pid_cap && pid_table_grow(w))
 		err = av_fail(w, -ENOMEM, "proc_create", "cannot grow the pid table");
 	if (!err) {
-		mm->pid = w->next_pid++;
+		mm->pid = pid ? pid : w->next_pid++;
 		w->nr_procs++;
+		w->nr_tasks++;
 	}
 	av_mutex_unlock(&w->lock);
 	if (err) {
@@ -120,22 +124,38 @@ static void exit_mmap(struct av_world *w, struct av_mm *mm)
 	av_mutex_unlock(&mm->ptl);
 }
 
+/* Take every pid-table entry of mm out (w->lock held): its last task's,
+ * or all of them when the world goes with threads still running. */
+static void unpublish(struct av_world *w, struct av_mm *mm)
+{
+	if (mm->nr_tasks == 1 && w->mm_by_pid[mm->pid] == mm)
+		w->mm_by_pid[mm->pid] = NULL;
+	else
+		for (size_t pid = 1; pid < w->pid_cap; pid++)
+			if (w->mm_by_pid[pid] == mm)
+				w->mm_by_pid[pid] = NULL;
+	cds_list_del_init(&mm->node);
+	mm->published = false;
+}
+
 /* Exit: unpublish (whoever does it owns the exit), tear down, drop the
- * table's reference.  false if another thread is already exiting mm. */
+ * table's references.  false if another thread is already exiting mm. */
 bool av_mm_exit(struct av_world *w, struct av_mm *mm)
 {
+	long refs;
 	bool mine;
 
 	av_mutex_lock(&w->lock);
 	mine = !mm->exiting;
 	mm->exiting = true;
-	if (mm->published) {
-		w->mm_by_pid[mm->pid] = NULL;
-		cds_list_del_init(&mm->node);
-		mm->published = false;
-	}
-	if (mine)
+	if (mm->published)
+		unpublish(w, mm);
+	refs = mm->nr_tasks;
+	if (mine) {
 		w->nr_procs--;
+		w->nr_tasks -= (uint64_t)mm->nr_tasks;
+		mm->nr_tasks = 0;
+	}
 	av_mutex_unlock(&w->lock);
 	if (!mine)
 		return false;
@@ -143,8 +163,74 @@ bool av_mm_exit(struct av_world *w, struct av_mm *mm)
 	exit_mmap(w, mm);
 	mm->dead = true;
 	av_rwsem_write_unlock(&mm->mmap_lock);
-	av_mm_put(w, mm);
+	while (refs-- > 0)
+		av_mm_put(w, mm);
 	return true;
+}
+
+/* ---- threads and exec ---- */
+
+int av_task_create(struct av_world *w, struct av_mm *mm, int *tid)
+{
+	int err = 0;
+
+	av_mutex_lock(&w->lock);
+	if (mm->exiting || !mm->published)
+		err = av_fail(w, -ESRCH, "thread_create", "process %d is exiting", mm->pid);
+	else if (w->nr_tasks >= w->max_procs)
+		err = av_fail(w, -EAGAIN, "thread_create", "process limit (%llu) reached",
+			      (unsigned long long)w->max_procs);
+	else if ((size_t)w->next_pid >= w->pid_cap && pid_table_grow(w))
+		err = av_fail(w, -ENOMEM, "thread_create", "cannot grow the pid table");
+	if (!err) {
+		*tid = w->next_pid++;
+		w->mm_by_pid[*tid] = mm;
+		mm->nr_tasks++;
+		w->nr_tasks++;
+		av_atomic_inc(&mm->users);      /* the new task's */
+	}
+	av_mutex_unlock(&w->lock);
+	return err;
+}
+
+int av_task_exit(struct av_world *w, struct av_mm *mm, int pid)
+{
+	int rc;
+
+	av_mutex_lock(&w->lock);
+	if (mm->exiting || w->mm_by_pid[pid] != mm)
+		rc = -ESRCH;
+	else if (mm->nr_tasks == 1)
+		rc = 1;
+	else {
+		w->mm_by_pid[pid] = NULL;
+		mm->nr_tasks--;
+		w->nr_tasks--;
+		rc = 0;
+	}
+	av_mutex_unlock(&w->lock);
+	if (rc == 0)
+		av_mm_put(w, mm);       /* the ended task's reference */
+	return rc;
+}
+
+int av_mm_exec_replace(struct av_world *w, struct av_mm *old, struct av_mm *nm, int pid)
+{
+	int err = 0;
+
+	av_mutex_lock(&w->lock);
+	if (old->exiting || !old->published || w->mm_by_pid[pid] != old) {
+		err = av_fail(w, -ESRCH, "exec", "task %d is exiting", pid);
+	} else {
+		/* nm was counted as a process and a task; old's count of both
+		 * goes when it exits: only the pid moves here. */
+		unpublish(w, old);
+		w->mm_by_pid[pid] = nm;
+		cds_list_add_tail(&nm->node, &w->mms);
+		nm->published = true;
+	}
+	av_mutex_unlock(&w->lock);
+	return err;
 }
 
 /* ---- fork: copy_page_range for one VMA ---- */
@@ -216,24 +302,35 @@ static int copy_page_range(struct av_world *w, struct av_mm *dst, struct av_vma 
 	}
 }
 
-/* Copy every VMA of parent into child.  Only VMAs linked to an anon_vma
- * copy their page tables (the others can only hold zero-page entries,
- * which the child will fault in again). */
+/* Copy every VMA of parent into child, but those advised MADV_DONTFORK;
+ * one advised MADV_WIPEONFORK is copied empty, with no anon_vma, as if
+ * just mapped.  Only VMAs linked to an anon_vma copy their page tables
+ * (the others can only hold zero-page entries, which the child will fault
+ * in again). */
 int av_dup_mmap(struct av_world *w, struct av_mm *parent, struct av_mm *child)
 {
+	child->start_brk = parent->start_brk;
+	child->brk = parent->brk;
 	for (struct av_vma *pv = av_vma_first(parent); pv; pv = av_vma_next(pv)) {
-		struct av_vma *v = av_vma_dup(w, pv);
-		int err;
+		struct av_vma *v;
+		int err = 0;
 
-		if (!v)
+		if (pv->flags & VM_DONTCOPY)
+			continue;
+		if (!(v = av_vma_dup(w, pv)))
 			return av_fail(w, -ENOMEM, "fork", "cannot allocate a VMA");
 		v->mm = child;
-		err = av_anon_vma_fork(w, v, pv);
+		if (pv->flags & VM_WIPEONFORK)
+			v->anon_vma = NULL;
+		else
+			err = av_anon_vma_fork(w, v, pv);
 		if (err) {
 			av_vma_free(w, v);
 			return err;
 		}
 		av_vma_insert(child, v);
+		if (pv->flags & VM_WIPEONFORK)
+			continue;
 		if (av_vma_has_chain(pv) && (err = copy_page_range(w, child, pv)))
 			return err == -EUCLEAN ? err
 					       : av_fail(w, err, "fork", "cannot allocate a page table");

@@ -39,6 +39,8 @@ struct av_policy;
 #define VM_MAYWRITE  0x020u
 #define VM_MAYEXEC   0x040u
 #define VM_ACCOUNT   0x100u  /* charged to overcommit: private writable */
+#define VM_DONTCOPY  0x200u  /* MADV_DONTFORK: fork leaves it out */
+#define VM_WIPEONFORK 0x400u /* MADV_WIPEONFORK: the child's copy starts empty */
 #define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
 
 /* ---- page tables: 4 levels of 512 entries, 4 KiB pages, 48-bit VA ---- */
@@ -158,7 +160,9 @@ struct av_mm {
 	struct av_pt *pgd;        /* page tables: ptl */
 	struct av_rwsem mmap_lock;
 	struct av_mutex ptl;
-	int pid, parent_pid;
+	int pid, parent_pid;       /* pid: the process's (its first task's) */
+	int nr_tasks;             /* tasks (threads) sharing it: w->lock */
+	uint64_t start_brk, brk;  /* the heap: [start_brk, brk), mmap_lock */
 	long users;
 	bool dead;                /* exited: mmap_lock */
 	bool published;           /* in the pid table: w->lock */
@@ -190,7 +194,8 @@ struct av_world {
 	struct av_mm **mm_by_pid;
 	size_t pid_cap;
 	int next_pid;
-	uint64_t nr_procs, max_procs;
+	uint64_t nr_procs, max_procs;   /* processes (mms) */
+	uint64_t nr_tasks;              /* tasks: processes and their threads */
 	struct cds_list_head mms;
 	struct cds_list_head anon_vmas; /* every live anon_vma */
 	uint64_t next_anon_vma_id, next_vma_id;
@@ -335,6 +340,12 @@ int av_do_mprotect(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_
 int av_do_mremap(struct av_world *w, struct av_mm *mm, uint64_t addr, uint64_t old_len,
 		 uint64_t new_len, int flags, uint64_t new_addr);
 int av_do_dontneed(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t end);
+/* MADV_DONTFORK, DOFORK, WIPEONFORK, KEEPONFORK: set or clear vm_flags
+ * over [start, end), splitting and merging as mprotect does. */
+int av_do_madvise_flags(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t end,
+			int advice);
+/* brk: move the heap's end to mm->start_brk + size. */
+int av_do_brk(struct av_world *w, struct av_mm *mm, uint64_t size);
 
 /* ---- merge.c ---- */
 /* Whether a and b (a directly before b) could be one VMA as far as flags
@@ -363,12 +374,23 @@ int av_handle_fault(struct av_world *w, struct av_mm *mm, uint64_t addr, bool wr
 int av_migration_wait(struct av_world *w, struct av_mm *mm, uint64_t addr, av_pte seen);
 
 /* ---- mm.c ---- */
-int av_mm_create(struct av_world *w, int parent_pid, struct av_mm **out);
+/* A new, empty, unpublished mm for a new process (pid 0: a new pid) or
+ * for the process pid that execs (its pid kept). */
+int av_mm_create(struct av_world *w, int parent_pid, int pid, struct av_mm **out);
 void av_mm_publish(struct av_world *w, struct av_mm *mm);
 struct av_mm *av_mm_get(struct av_world *w, int pid);
 void av_mm_put(struct av_world *w, struct av_mm *mm);
 /* Exit (or undo a failed fork): false if another thread already exits it. */
 bool av_mm_exit(struct av_world *w, struct av_mm *mm);
+/* A new task (thread) of mm's process: its pid in *tid. */
+int av_task_create(struct av_world *w, struct av_mm *mm, int *tid);
+/* Task pid ends: 1 if it was the last task of its mm (which the caller
+ * then exits), 0 if others remain, -ESRCH if pid is no task of mm. */
+int av_task_exit(struct av_world *w, struct av_mm *mm, int pid);
+/* exec by task pid of old: nm (from av_mm_create with pid) takes the
+ * process's place and pid; every other task of old ends.  The caller
+ * then exits old.  -ESRCH if old is already exiting. */
+int av_mm_exec_replace(struct av_world *w, struct av_mm *old, struct av_mm *nm, int pid);
 int av_dup_mmap(struct av_world *w, struct av_mm *parent, struct av_mm *child);
 
 #endif

@@ -30,6 +30,7 @@ struct parser {
 	struct token tok[MAX_TOKENS + 1];
 	int ntok;
 	unsigned char *live;         /* per name: 0 never made, 1 live, 2 exited */
+	int *group;                  /* per name: the process (its first name) */
 	size_t live_cap;
 	int ops_seen;                /* commands other than policy so far */
 	char *err;
@@ -43,19 +44,35 @@ static const char *const op_names[SCN_OP_NR] = {
 	[SCN_DONTNEED] = "dontneed", [SCN_STATS] = "stats", [SCN_RECLAIM] = "reclaim",
 	[SCN_AGE] = "age", [SCN_MIGRATE] = "migrate", [SCN_CHECK] = "check",
 	[SCN_SHOW] = "show", [SCN_TREE] = "tree", [SCN_EXPECT] = "expect",
-	[SCN_POLICY] = "policy", [SCN_NARRATE] = "##",
+	[SCN_POLICY] = "policy", [SCN_MADVISE] = "madvise", [SCN_BRK] = "brk",
+	[SCN_EXEC] = "exec", [SCN_THREAD] = "thread", [SCN_NARRATE] = "##",
 };
 
 /* Argument shapes: P process, N new process name, A address, S size,
- * T prot (optional when lowercase t), a/s optional address/size. */
+ * T prot (optional when lowercase t), a/s optional address/size, V advice. */
 static const char *const op_usage[SCN_OP_NR] = {
 	[SCN_PROC] = "N", [SCN_MMAP] = "PASt", [SCN_MUNMAP] = "PAS",
 	[SCN_MPROTECT] = "PAST", [SCN_MREMAP] = "PASSa", [SCN_READ] = "PAs",
 	[SCN_WRITE] = "PAs", [SCN_FORK] = "PN", [SCN_EXIT] = "P",
 	[SCN_DONTNEED] = "PAS", [SCN_STATS] = "", [SCN_RECLAIM] = "PAs",
 	[SCN_AGE] = "PAs", [SCN_MIGRATE] = "PAs", [SCN_CHECK] = "",
-	[SCN_SHOW] = "P", [SCN_TREE] = "",
+	[SCN_SHOW] = "P", [SCN_TREE] = "", [SCN_MADVISE] = "PASV", [SCN_BRK] = "PS",
+	[SCN_EXEC] = "P", [SCN_THREAD] = "PN",
 };
+
+static const struct { const char *name; int advice; } advices[] = {
+	{ "dontneed", AV_MADV_DONTNEED }, { "dontfork", AV_MADV_DONTFORK },
+	{ "dofork", AV_MADV_DOFORK }, { "wipeonfork", AV_MADV_WIPEONFORK },
+	{ "keeponfork", AV_MADV_KEEPONFORK },
+};
+
+const char *scn_advice_name(int advice)
+{
+	for (size_t i = 0; i < sizeof(advices) / sizeof(advices[0]); i++)
+		if (advices[i].advice == advice)
+			return advices[i].name;
+	return NULL;
+}
 
 static const char *const cmp_names[] = { "==", "!=", "<", "<=", ">", ">=" };
 
@@ -155,6 +172,17 @@ static int parse_prot(struct parser *p, const struct token *t, int *prot)
 	return 0;
 }
 
+static int parse_advice(struct parser *p, const struct token *t, int *advice)
+{
+	for (size_t i = 0; i < sizeof(advices) / sizeof(advices[0]); i++)
+		if (strcmp(t->s, advices[i].name) == 0) {
+			*advice = advices[i].advice;
+			return 0;
+		}
+	return perr(p, t->col, "advice '%s' is not dontneed, dontfork, dofork, wipeonfork "
+		    "or keeponfork", t->s);
+}
+
 /* ---- process names ---- */
 
 static int valid_identifier(const char *s)
@@ -184,15 +212,21 @@ static int name_index(struct parser *p, const char *name, int create)
 		if (!n)
 			return -ENOMEM;
 		s->names = n;
+		int *g;
 		l = realloc(p->live, cap);
 		if (!l)
 			return -ENOMEM;
 		p->live = l;
+		g = realloc(p->group, cap * sizeof(*g));
+		if (!g)
+			return -ENOMEM;
+		p->group = g;
 		s->names_cap = cap;
 	}
 	if (!(s->names[s->nnames] = strdup(name)))
 		return -ENOMEM;
 	p->live[s->nnames] = 0;
+	p->group[s->nnames] = (int)s->nnames;
 	return (int)s->nnames++;
 }
 
@@ -239,6 +273,7 @@ static const char *shape_word(char c)
 	case 'N': return "NEWPROC";
 	case 'A': case 'a': return "ADDR";
 	case 'S': case 's': return "SIZE";
+	case 'V': return "dontneed|dontfork|dofork|wipeonfork|keeponfork";
 	default:  return "rw|r|none";
 	}
 }
@@ -285,6 +320,9 @@ static int parse_args(struct parser *p, struct scn_cmd *cmd)
 			break;
 		case 'S': case 's':
 			rc = parse_aligned(p, t, 1, sizes++ ? &cmd->size2 : &cmd->size);
+			break;
+		case 'V':
+			rc = parse_advice(p, t, &cmd->advice);
 			break;
 		default:
 			rc = parse_prot(p, t, &cmd->prot);
@@ -356,15 +394,36 @@ static int parse_policy(struct parser *p, struct scn_cmd *cmd)
 	return 0;
 }
 
-/* Names change liveness only once the whole line has parsed. */
+/* Names change liveness only once the whole line has parsed.  A name is
+ * a task: a thread joins its process's group, and exec ends every task of
+ * the group but the one that execs. */
 static void apply_liveness(struct parser *p, const struct scn_cmd *cmd)
 {
-	if (cmd->op == SCN_PROC)
+	switch (cmd->op) {
+	case SCN_PROC:
 		p->live[cmd->proc] = 1;
-	else if (cmd->op == SCN_FORK)
+		p->group[cmd->proc] = cmd->proc;
+		break;
+	case SCN_FORK:
 		p->live[cmd->proc2] = 1;
-	else if (cmd->op == SCN_EXIT)
+		p->group[cmd->proc2] = cmd->proc2;
+		break;
+	case SCN_THREAD:
+		p->live[cmd->proc2] = 1;
+		p->group[cmd->proc2] = p->group[cmd->proc];
+		break;
+	case SCN_EXIT:
 		p->live[cmd->proc] = 2;
+		break;
+	case SCN_EXEC:
+		for (size_t i = 0; i < p->s->nnames; i++)
+			if ((int)i != cmd->proc && p->live[i] == 1 &&
+			    p->group[i] == p->group[cmd->proc])
+				p->live[i] = 2;
+		break;
+	default:
+		break;
+	}
 }
 
 static int push(struct scenario *s, const struct scn_cmd *cmd)
@@ -491,6 +550,7 @@ static void parser_init(struct parser *p, struct scenario *s, const char *file,
 static int parser_finish(struct parser *p, int rc)
 {
 	free(p->live);
+	free(p->group);
 	if (rc == -ENOMEM)
 		snprintf(p->err, p->errlen, "%s: out of memory while parsing", p->s->file ? p->s->file : "scenario");
 	if (rc)
@@ -592,6 +652,8 @@ int scn_pages(const struct scenario *s, size_t max, uint64_t **pages, size_t *np
 			rc = add_range(&p, &n, &cap, max, c->addr, c->size);
 		else if (c->op == SCN_MREMAP)
 			rc = add_range(&p, &n, &cap, max, c->has_addr2 ? c->addr2 : c->addr, c->size2);
+		else if (c->op == SCN_BRK)
+			rc = add_range(&p, &n, &cap, max, AV_HEAP_START, c->size);
 	}
 	if (rc) {
 		free(p);
@@ -620,11 +682,18 @@ void scn_format_cmd(const struct scenario *s, const struct scn_cmd *c, char *buf
 	const char *op = scn_op_name(c->op);
 
 	switch (c->op) {
-	case SCN_PROC: case SCN_EXIT: case SCN_SHOW:
+	case SCN_PROC: case SCN_EXIT: case SCN_SHOW: case SCN_EXEC:
 		snprintf(buf, len, "%s %s", op, p);
 		break;
-	case SCN_FORK:
-		snprintf(buf, len, "fork %s %s", p, s->names[c->proc2]);
+	case SCN_FORK: case SCN_THREAD:
+		snprintf(buf, len, "%s %s %s", op, p, s->names[c->proc2]);
+		break;
+	case SCN_MADVISE:
+		snprintf(buf, len, "madvise %s %#" PRIx64 " %#" PRIx64 " %s", p, c->addr, c->size,
+			 scn_advice_name(c->advice));
+		break;
+	case SCN_BRK:
+		snprintf(buf, len, "brk %s %#" PRIx64, p, c->size);
 		break;
 	case SCN_MMAP: case SCN_MPROTECT:
 		snprintf(buf, len, "%s %s %#" PRIx64 " %#" PRIx64 " %s", op, p, c->addr, c->size,

@@ -19,7 +19,7 @@ enum scn_op {
 	SCN_PROC, SCN_MMAP, SCN_MUNMAP, SCN_MPROTECT, SCN_MREMAP, SCN_READ,
 	SCN_WRITE, SCN_FORK, SCN_EXIT, SCN_DONTNEED, SCN_STATS, SCN_RECLAIM,
 	SCN_AGE, SCN_MIGRATE, SCN_CHECK, SCN_SHOW, SCN_TREE, SCN_EXPECT,
-	SCN_POLICY, SCN_NARRATE, SCN_OP_NR
+	SCN_POLICY, SCN_MADVISE, SCN_BRK, SCN_EXEC, SCN_THREAD, SCN_NARRATE, SCN_OP_NR
 };
 
 enum scn_cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
@@ -31,6 +31,7 @@ struct scn_cmd {
 	uint64_t addr, size, size2, addr2;
 	int has_addr2;
 	int prot;               /* AV_PROT_* */
+	int advice;             /* madvise: AV_MADV_* */
 	int field;              /* expect: index into the stats field table */
 	enum scn_cmp cmp;
 	uint64_t value;
@@ -58,8 +59,9 @@ int scn_parse(struct scenario *s, const char *file, FILE *f, char *err, size_t e
 int scn_parse_string(struct scenario *s, const char *file, const char *text,
 		     char *err, size_t errlen);
 void scn_free(struct scenario *s);
-/* Every page an mmap or mremap of s may map, sorted, each once (in
- * *pages, to free).  -E2BIG beyond max pages, -ENOMEM. */
+/* Every page an mmap, mremap or brk of s may map, sorted, each once (in
+ * *pages, to free; the heap's at AV_HEAP_START).  -E2BIG beyond max
+ * pages, -ENOMEM. */
 int scn_pages(const struct scenario *s, size_t max, uint64_t **pages, size_t *npages);
 /* A number as scenarios write it: decimal or 0x-hex, and with allow_suffix
  * an optional K, M or G.  0, or one of these: */
@@ -74,5 +76,7 @@ void scn_format_cmd(const struct scenario *s, const struct scn_cmd *c, char *buf
 /* The whole scenario, one line a command (comments are not kept). */
 int scn_write(FILE *f, const struct scenario *s);
 const char *scn_cmp_name(enum scn_cmp c);
+/* madvise's advice words: the name of AV_MADV_* advice, or NULL. */
+const char *scn_advice_name(int advice);
 
 #endif

@@ -31,6 +31,7 @@ struct fuzz {
 	av_world *w;
 	struct av_limiter lim;
 	av_pid pids[NPROCS];
+	int files[2];           /* 0 where making it was refused */
 };
 
 /* 0: the world holds; 1: the 3.19 policy reached CVE-2022-42703's double
@@ -78,7 +79,18 @@ static void one_op(struct fuzz *f, const uint8_t *b)
 		if (av_exit(w, *pid) == 0)
 			*pid = -1;
 		break;
-	case 3:  av_mmap(w, *pid, a, len, prot); break;
+	case 3:
+		/* Low bits of b[2]: anonymous, shared anonymous, or a file,
+		 * private or shared, at an offset from b[3]. */
+		switch (b[2] & 3) {
+		case 0:  av_mmap(w, *pid, a, len, prot); break;
+		case 1:  av_mmap_file(w, *pid, a, len, prot, AV_MAP_SHARED, 0, 0); break;
+		default:
+			av_mmap_file(w, *pid, a, len, prot, (b[3] & 1) ? AV_MAP_SHARED : 0,
+				     f->files[(b[3] >> 1) & 1], (uint64_t)(b[3] % 32) * AV_PAGE_SIZE);
+			break;
+		}
+		break;
 	case 4:  av_munmap(w, *pid, a, len); break;
 	case 5:  av_mprotect(w, *pid, a, len, prot); break;
 	case 6:  av_mremap(w, *pid, a, len, page_len(b[2] >> 4), 0, 0); break;
@@ -152,6 +164,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;       /* the refused allocation was the world's own */
 	for (int i = 0; i < NPROCS; i++)
 		f.pids[i] = -1;
+	for (int i = 0; i < 2; i++)
+		if (av_file_create(f.w, 48 * AV_PAGE_SIZE, &f.files[i]))
+			f.files[i] = 0;
 	for (size_t i = 3; i + 4 <= size && ops < MAX_OPS; i += 4, ops++) {
 		one_op(&f, data + i);
 		if (check(&f, ops))

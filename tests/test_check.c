@@ -259,6 +259,47 @@ static void detects_shared_anon_vma_different_chains(void **state)
 	assert_false(av_check_known_flaw(f->w));        /* the passing check's answer */
 }
 
+/* A file page mapped by the parent and the child, taken out of its file's
+ * cache: the cache no longer holds what PTEs map. */
+static void detects_file_page_out_of_cache(void **state)
+{
+	struct fixture *f = *state;
+	int file;
+	av_pte *slot;
+	struct av_page *pg;
+
+	OK(f->w, av_file_create(f->w, 4 * PG, &file));
+	OK(f->w, av_mmap_file(f->w, f->p, A + 16 * PG, 4 * PG, RO, 0, file, 0));
+	OK(f->w, av_touch(f->w, f->p, A + 16 * PG, PG, 0));
+	CHECK(f->w);
+	pg = page_of(f, f->pm, A + 16 * PG);
+	slot = av_radix_lookup(pg->file->cache, pg->index << PAGE_SHIFT);
+	assert_non_null(slot);
+	av_pte saved = *slot;
+	*slot = 0;
+	expect_violation(f->w, "not in its file's cache");
+	*slot = saved;
+	/* And a private mapping that writes the file's page in place. */
+	*av_pte_lookup(f->pm, A + 16 * PG) |= PTE_WRITE;
+	expect_violation(f->w, "private mapping writes file page");
+	*av_pte_lookup(f->pm, A + 16 * PG) &= ~(av_pte)PTE_WRITE;
+	OK(f->w, av_file_close(f->w, file));
+}
+
+/* A thread the pid table does not know of. */
+static void detects_task_count(void **state)
+{
+	struct fixture *f = *state;
+	int t;
+
+	OK(f->w, av_thread_create(f->w, f->p, &t));
+	CHECK(f->w);
+	f->pm->nr_tasks++;
+	expect_violation(f->w, "tasks, but 2 pids name its mm");
+	f->pm->nr_tasks--;
+	OK(f->w, av_exit(f->w, t));
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -279,6 +320,8 @@ int main(void)
 		T(detects_shared_exclusive_swap_entry),
 		T(detects_walk_on_dead_anon_vma),
 		T(detects_shared_anon_vma_different_chains),
+		T(detects_file_page_out_of_cache),
+		T(detects_task_count),
 	};
 	/* 2.6.33 has no chains, roots or child anon_vmas to break. */
 	return RUN_POLICIES_EXCEPT("check", tests, "2.6.33");

@@ -37,6 +37,7 @@ struct sim {
 	struct rng r;
 	uint64_t ops, errors;
 	bool double_reuse;      /* av_check found CVE-2022-42703's state */
+	int files[2];           /* two files of 32 pages for file mappings */
 };
 
 static int pick(struct sim *s) { return s->pids[below(&s->r, (uint64_t)s->n)]; }
@@ -142,11 +143,19 @@ static void step(struct sim *s)
 		break;
 	}
 	case 2: case 3: {
-		int pr = prot(s), beside = (int)below(&s->r, 2);
+		int pr = prot(s), beside = (int)below(&s->r, 2), kind = (int)below(&s->r, 8);
 		op = "mmap";
 		l = len(s);
 		a = beside ? next_to_vma(s, p, l, &pr) : addr(s);
-		rc = av_mmap(w, p, a, l, pr);
+		if (kind == 0)          /* shared anonymous memory */
+			rc = av_mmap_file(w, p, a, l, pr, AV_MAP_SHARED, 0, 0);
+		else if (kind <= 2)     /* a file, private or shared, often at its address */
+			rc = av_mmap_file(w, p, a, l, pr, kind == 1 ? AV_MAP_SHARED : 0,
+					  s->files[below(&s->r, 2)],
+					  below(&s->r, 2) ? (a - WINDOW) % (16 * PG)
+							  : PG * below(&s->r, 32));
+		else
+			rc = av_mmap(w, p, a, l, pr);
 		/* A mapping put beside another faults at once, while the
 		 * neighbour may still lend it its anon_vma. */
 		if (!rc && beside && pr == RW)
@@ -272,6 +281,8 @@ static void random_worlds(void **state)
 			want = OPS_PER_WORLD;
 		s.w = new_world_with(g_policy, i % 2, NULL);
 		OK(s.w, av_proc_create(s.w, &s.pids[0]));
+		OK(s.w, av_file_create(s.w, 32 * PG, &s.files[0]));
+		OK(s.w, av_file_create(s.w, 32 * PG, &s.files[1]));
 		s.n = 1;
 		while (s.ops < want && !s.double_reuse)
 			step(&s);
@@ -283,6 +294,8 @@ static void random_worlds(void **state)
 			/* The world must come apart cleanly. */
 			while (s.n)
 				OK(s.w, av_exit(s.w, s.pids[--s.n]));
+			OK(s.w, av_file_close(s.w, s.files[0]));
+			OK(s.w, av_file_close(s.w, s.files[1]));
 			CHECK(s.w);
 		}
 		struct av_stats st = stats(s.w);

@@ -72,6 +72,10 @@ struct av_world_config {
 	 * takes its own, whatever the policy - unsafe, as the 2.6.34 policy
 	 * is, kept to show the race (docs/locking.md). */
 	int lock_mode;
+	/* Pages a read fault of a file maps around the one it needs, if they
+	 * are in the page cache: fault_around_bytes / 4096, a power of two up
+	 * to 512; 1 turns it off.  0 (default): 16, Linux's default. */
+	unsigned fault_around_pages;
 };
 
 #define AV_LOCK_ROOT 0
@@ -88,6 +92,7 @@ void av_world_destroy(av_world *w);
 const char *av_world_error(const av_world *w);
 const char *av_world_policy(const av_world *w);
 int av_world_zero_page(const av_world *w);
+unsigned av_world_fault_around(const av_world *w);
 /* Names of the built-in policies, NULL-terminated. */
 const char *const *av_policy_names(void);
 
@@ -122,9 +127,23 @@ int av_exec(av_world *w, av_pid pid);
  * those of inspect.h: call it on a quiet world. */
 av_pid av_task_process(const av_world *w, av_pid pid);
 
-/* Mappings: private anonymous only, always at a fixed address that must be
- * free (MAP_FIXED_NOREPLACE semantics). */
+/* Files that processes can map: size bytes (a fault at or past the end is
+ * SIGBUS: -EFAULT), with a page cache that starts empty and keeps every
+ * page a fault read in until the file goes.  *file is its id.  A file goes
+ * once closed and no longer mapped. */
+int av_file_create(av_world *w, uint64_t size, int *file);
+int av_file_close(av_world *w, int file);
+
+/* Mappings, always at a fixed address that must be free
+ * (MAP_FIXED_NOREPLACE semantics).  av_mmap: private anonymous memory.
+ * av_mmap_file: with AV_MAP_SHARED and file 0, shared anonymous memory
+ * (its own shmem object); with a file, that file from byte offset (page
+ * aligned), private (copy-on-write: the first write makes the VMA's
+ * anon_vma) or shared (never an anon_vma). */
+#define AV_MAP_SHARED 1
 int av_mmap(av_world *w, av_pid pid, uint64_t addr, uint64_t len, int prot);
+int av_mmap_file(av_world *w, av_pid pid, uint64_t addr, uint64_t len, int prot, int flags,
+		 int file, uint64_t offset);
 int av_munmap(av_world *w, av_pid pid, uint64_t addr, uint64_t len);
 int av_mprotect(av_world *w, av_pid pid, uint64_t addr, uint64_t len, int prot);
 /* flags 0: resize in place; AV_MREMAP_MAYMOVE|AV_MREMAP_FIXED: move to

@@ -21,6 +21,8 @@ struct av_vma_info {
 	uint64_t id;
 	uint64_t start, end, pgoff;
 	int prot;
+	int shared;              /* MAP_SHARED */
+	int file;                /* the id of the file it maps; 0: none, or shared anonymous */
 	int heap;                /* part of the process's brk heap */
 	int dontfork;            /* MADV_DONTFORK */
 	int wipeonfork;          /* MADV_WIPEONFORK */
@@ -37,18 +39,19 @@ struct av_anon_vma_info {
 	size_t nr_avcs;          /* VMAs linked to it */
 };
 
-enum av_pte_kind { AV_PTE_NONE, AV_PTE_ZERO, AV_PTE_ANON, AV_PTE_SWAP };
+enum av_pte_kind { AV_PTE_NONE, AV_PTE_ZERO, AV_PTE_ANON, AV_PTE_SWAP, AV_PTE_FILE };
 
 struct av_page_info {
 	enum av_pte_kind kind;
 	int writable, young;
-	uint64_t pfn;            /* AV_PTE_ZERO/ANON */
+	uint64_t pfn;            /* AV_PTE_ZERO/ANON/FILE */
 	uint64_t swap_slot;      /* AV_PTE_SWAP */
 	int swap_exclusive;      /* AV_PTE_SWAP */
 	uint64_t anon_vma;       /* AV_PTE_ANON: id of page->mapping */
-	uint64_t index;          /* AV_PTE_ANON */
-	long mapcount;           /* AV_PTE_ANON */
-	long refcount;           /* AV_PTE_ANON */
+	int file;                /* AV_PTE_FILE: the file's id (0: shared anonymous) */
+	uint64_t index;          /* AV_PTE_ANON, AV_PTE_FILE (the page's in its file) */
+	long mapcount;           /* AV_PTE_ANON, AV_PTE_FILE */
+	long refcount;           /* AV_PTE_ANON, AV_PTE_FILE (the page cache holds one) */
 	int exclusive;           /* AV_PTE_ANON: the anon-exclusive bit */
 };
 

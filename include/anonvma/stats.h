@@ -66,6 +66,7 @@ struct av_stats {
 	uint64_t anon_ptes;    /* PTEs mapping an anonymous page */
 	uint64_t zero_ptes;    /* PTEs mapping the zero page */
 	uint64_t swap_ptes;    /* PTEs holding a swap entry */
+	uint64_t file_ptes;    /* PTEs mapping a page of a file (or of shared anonymous memory) */
 };
 
 void av_stats_read(const struct av_world *w, struct av_stats *s);

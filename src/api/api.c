@@ -203,29 +203,78 @@ static int with_mm(struct av_world *w, av_pid pid, const char *func, bool write,
 struct range_arg {
 	uint64_t start, end, len2, addr2;
 	int prot, flags;
+	struct av_file *file;
 };
 
 static int mmap_body(struct av_world *w, struct av_mm *mm, void *arg)
 {
 	struct range_arg *r = arg;
-	return av_do_mmap(w, mm, r->start, r->end, r->prot);
+	return av_do_mmap(w, mm, r->start, r->end, r->prot, r->flags & AV_MAP_SHARED, r->file,
+			  r->addr2 >> PAGE_SHIFT);
 }
 
-int av_mmap(av_world *w, av_pid pid, uint64_t addr, uint64_t len, int prot)
+int av_mmap_file(av_world *w, av_pid pid, uint64_t addr, uint64_t len, int prot, int flags,
+		 int file, uint64_t offset)
 {
 	struct range_arg r;
 	int err;
 
 	if ((err = check_prot_addr(w, "mmap", prot, addr)))
 		return err;
+	if (flags & ~AV_MAP_SHARED)
+		return av_fail(w, -EINVAL, "mmap", "unknown flags %#x", flags);
 	if (!len)
 		return av_fail(w, -EINVAL, "mmap", "zero length");
+	if (!PAGE_ALIGNED(offset))
+		return av_fail(w, -EINVAL, "mmap", "offset %#llx is not page-aligned", ULL(offset));
 	len = page_align(len);
 	if (!len || len > AV_TASK_SIZE || addr > AV_TASK_SIZE - len)
 		return av_fail(w, -ENOMEM, "mmap", "[%#llx, +%#llx) is beyond the address space",
 			       ULL(addr), ULL(len));
-	r = (struct range_arg){ .start = addr, .end = addr + len, .prot = prot };
-	return with_mm(w, pid, "mmap", true, mmap_body, &r);
+	if (offset > AV_TASK_SIZE - len)
+		return av_fail(w, -EOVERFLOW, "mmap", "offset %#llx too large", ULL(offset));
+	r = (struct range_arg){ .start = addr, .end = addr + len, .prot = prot, .flags = flags,
+				.addr2 = file ? offset : 0 };
+	if (file && !(r.file = av_file_find(w, file)))
+		return av_fail(w, -EBADF, "mmap", "no file %d", file);
+	err = with_mm(w, pid, "mmap", true, mmap_body, &r);
+	if (r.file)
+		av_file_put(w, r.file);
+	return err;
+}
+
+int av_mmap(av_world *w, av_pid pid, uint64_t addr, uint64_t len, int prot)
+{
+	return av_mmap_file(w, pid, addr, len, prot, 0, 0, 0);
+}
+
+int av_file_create(av_world *w, uint64_t size, int *file)
+{
+	struct av_file *f;
+	int err;
+
+	if (!file)
+		return av_fail(w, -EINVAL, "file_create", "NULL file pointer");
+	if (size > AV_TASK_SIZE)
+		return av_fail(w, -EFBIG, "file_create", "size %#llx too large", ULL(size));
+	if ((err = av_file_new(w, size, false, &f)))
+		return err;
+	*file = f->id;
+	return 0;
+}
+
+int av_file_close(av_world *w, int file)
+{
+	struct av_file *f = av_file_find(w, file);
+
+	if (!f)
+		return av_fail(w, -EBADF, "file_close", "no file %d", file);
+	av_mutex_lock(&w->lock);
+	f->id = -f->id;                 /* no longer found by its name */
+	av_mutex_unlock(&w->lock);
+	av_file_put(w, f);              /* av_file_find's */
+	av_file_put(w, f);              /* the name's */
+	return 0;
 }
 
 static int munmap_body(struct av_world *w, struct av_mm *mm, void *arg)
@@ -417,7 +466,8 @@ static uint64_t pin_mapped_page(struct av_mm *mm, uint64_t addr)
 
 	av_mutex_lock(&mm->ptl);
 	pte = av_pte_lookup(mm, addr);
-	if (pte && pte_present(*pte) && pte_val(*pte) != ZERO_PFN) {
+	if (pte && pte_present(*pte) && pte_val(*pte) != ZERO_PFN &&
+	    !page_is_file(pfn_page(mm->w, pte_val(*pte)))) {
 		pfn = pte_val(*pte);
 		page_ref_inc(pfn_page(mm->w, pfn));  /* mapped: the count is not 0 */
 	}
@@ -483,6 +533,10 @@ int av_walk_page(av_world *w, uint64_t pfn, enum av_walk_op op)
 	if (pfn == ZERO_PFN || pfn >= av_nr_frames(w) ||
 	    !page_ref_get_unless_zero(pfn_page(w, pfn)))
 		return done(w, NULL, -ENOENT);
+	if (page_is_file(pfn_page(w, pfn))) {   /* not the anon rmap's */
+		av_page_put(w, pfn);
+		return done(w, NULL, -ENOENT);
+	}
 	err = av_page_op(w, pfn, op, &n);
 	av_page_put(w, pfn);
 	return done(w, NULL, err);

@@ -24,6 +24,8 @@ static int scan_pte(struct av_mm *mm, uint64_t addr, av_pte *pte, void *arg)
 		sc->s->swap_ptes++;
 	} else if (pte_present(*pte) && pfn == ZERO_PFN) {
 		sc->s->zero_ptes++;
+	} else if (pte_present(*pte) && page_is_file(pfn_page(sc->w, pfn))) {
+		sc->s->file_ptes++;
 	} else if (pte_present(*pte)) {
 		sc->s->anon_ptes++;
 		if (sc->seen && !sc->seen[pfn]) {
@@ -95,6 +97,8 @@ int av_vma_foreach(const struct av_world *w, int pid, av_vma_fn fn, void *arg)
 		info = (struct av_vma_info){
 			.id = v->id, .start = v->start, .end = v->end, .pgoff = v->pgoff,
 			.prot = vm_flags_to_prot(v->flags),
+			.shared = !!(v->flags & VM_SHARED),
+			.file = v->file ? v->file->id : 0,
 			/* vma_is_initial_heap */
 			.heap = v->start < mm->brk && v->end > mm->start_brk,
 			.dontfork = !!(v->flags & VM_DONTCOPY),
@@ -157,7 +161,8 @@ int av_page_lookup(const struct av_world *w, int pid, uint64_t addr, struct av_p
 		return 0;
 	}
 	const struct av_page *pg = pfn_page(w, out->pfn);
-	out->kind = AV_PTE_ANON;
+	out->kind = (pg->flags & PG_FILE) ? AV_PTE_FILE : AV_PTE_ANON;
+	out->file = pg->file ? pg->file->id : 0;
 	out->anon_vma = pg->mapping ? pg->mapping->id : 0;
 	out->index = pg->index;
 	out->mapcount = pg->mapcount;

@@ -71,6 +71,13 @@ int av_world_create(const struct av_world_config *c, av_world **out)
 	CDS_INIT_LIST_HEAD(&w->anon_vmas);
 	CDS_INIT_LIST_HEAD(&w->retired);
 	CDS_INIT_LIST_HEAD(&w->av_cache);
+	CDS_INIT_LIST_HEAD(&w->files);
+	if (c->fault_around_pages > 512 ||
+	    (c->fault_around_pages & (c->fault_around_pages - 1))) {
+		a->free(a->ctx, w, sizeof(*w), AV_OBJ_OTHER);
+		return -EINVAL;
+	}
+	w->fault_around_pages = c->fault_around_pages ? c->fault_around_pages : 16;
 	if (av_mutex_init(&w->lock))
 		goto fail_lock;
 	if (av_mutex_init(&w->swap_lock))

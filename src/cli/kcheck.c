@@ -35,10 +35,10 @@
 #include "../krun/krun.h"
 
 enum { F_ANON_VMA, F_AVC, F_VMAS, F_ANON_PAGES, F_ANON_PTES, F_ZERO_PTES, F_SWAP_PTES,
-       F_COW_COPIES, NF };
+       F_FILE_PTES, F_COW_COPIES, NF };
 static const char *const field_names[NF] = {
 	"anon_vma", "avc", "vmas", "anon_pages", "anon_ptes", "zero_ptes", "swap_ptes",
-	"cow_copies",
+	"file_ptes", "cow_copies",
 };
 
 struct kpoint {
@@ -56,6 +56,7 @@ struct kerr {
 /* One side's account of one scenario. */
 struct report {
 	int zero_page;
+	int fault_around;           /* pages; 0 not reported */
 	struct kpoint *pts;
 	size_t npts, cap;
 	struct kerr *errs;
@@ -73,6 +74,7 @@ struct kcheck {
 	const struct kcheck_opts *o;
 	struct krunner runner;
 	int zero_page;              /* detected on the first run, -1 before */
+	int fault_around;           /* pages, detected with it */
 	size_t files, points, mismatched_files;
 	int json_first;
 	uint64_t *pages;            /* the scenario's pages (model side) */
@@ -134,6 +136,8 @@ static int parse_record(struct report *r, char *line)
 
 	if (sscanf(line, "zero_page %d", &r->zero_page) == 1)
 		return 0;
+	if (sscanf(line, "fault_around %d", &r->fault_around) == 1)
+		return 0;
 	if (sscanf(line, "error %d %31s %31s", &ln, op, name) == 3)
 		return add_error(r, ln, op, name);
 	if (sscanf(line, "objects %d anon_vma %ld avc %ld", &ln, &a, &b) == 3) {
@@ -159,8 +163,9 @@ static int parse_record(struct report *r, char *line)
 		if (!(p = point_at(r, ln)))
 			return -1;
 		sscanf(line, "pages %*d vmas %ld anon_pages %ld anon_ptes %ld zero_ptes %ld swap_ptes %ld "
-		       "cow_copies %ld", &p->v[F_VMAS], &p->v[F_ANON_PAGES], &p->v[F_ANON_PTES],
-		       &p->v[F_ZERO_PTES], &p->v[F_SWAP_PTES], &p->v[F_COW_COPIES]);
+		       "file_ptes %ld cow_copies %ld", &p->v[F_VMAS], &p->v[F_ANON_PAGES],
+		       &p->v[F_ANON_PTES], &p->v[F_ZERO_PTES], &p->v[F_SWAP_PTES], &p->v[F_FILE_PTES],
+		       &p->v[F_COW_COPIES]);
 	}
 	return 0;
 }
@@ -328,6 +333,10 @@ static char *model_share(struct kcheck *k, av_world *w, const av_pid *pids)
 				oom = sb_printf(&b, "%s%s:%#" PRIx64 "=S", sep, k->s->names[i], k->pages[p]);
 			else if (pi.kind == AV_PTE_ZERO)
 				oom = sb_printf(&b, "%s%s:%#" PRIx64 "=Z", sep, k->s->names[i], k->pages[p]);
+			else if (pi.kind == AV_PTE_FILE)
+				oom = sb_printf(&b, "%s%s:%#" PRIx64 "=%uf%s", sep, k->s->names[i],
+						k->pages[p], frame_id(&f, pi.pfn, &oom),
+						pi.mapcount == 1 ? "x" : "");
 			else if (pi.kind == AV_PTE_ANON)
 				oom = sb_printf(&b, "%s%s:%#" PRIx64 "=%u%s", sep, k->s->names[i],
 						k->pages[p], frame_id(&f, pi.pfn, &oom),
@@ -399,6 +408,7 @@ static void on_model_point(void *ctx, int line, av_world *w, const av_pid *pids)
 	p->v[F_ANON_PTES] = (long)st.anon_ptes;
 	p->v[F_ZERO_PTES] = (long)st.zero_ptes;
 	p->v[F_SWAP_PTES] = (long)st.swap_ptes;
+	p->v[F_FILE_PTES] = (long)st.file_ptes;
 	p->v[F_COW_COPIES] = (long)st.fault.cow_copies;
 	free(p->share);
 	free(p->maps);
@@ -416,7 +426,8 @@ static void on_model_error(void *ctx, int line, enum scn_op op, int err)
 
 static int model_run(struct kcheck *k, const struct scenario *s, struct report *out)
 {
-	struct run_opts o = { .policy = k->o->policy, .zero_page = k->zero_page, .quiet = 1,
+	struct run_opts o = { .policy = k->o->policy, .zero_page = k->zero_page,
+			      .fault_around = (unsigned)k->fault_around, .quiet = 1,
 			      .max_memory = RUN_DEFAULT_MAX_MEMORY, .on_point = on_model_point,
 			      .on_error = on_model_error, .ctx = k };
 	FILE *null = fopen("/dev/null", "w");
@@ -632,8 +643,12 @@ int kcheck_scenario(struct kcheck *k, const char *name, const char *text, int ru
 	if (k->zero_page < 0 && !k->o->json)
 		printf("kcheck: kernel maps the zero page on read faults: %s; model runs with "
 		       "--zero-page %s\n", kr.zero_page ? "yes" : "no", kr.zero_page ? "on" : "off");
+	if (k->zero_page < 0 && !k->o->json && kr.fault_around != 16)
+		printf("kcheck: kernel's fault-around maps %d pages, not 16; model runs with "
+		       "--fault-around %d\n", kr.fault_around, kr.fault_around);
 	fflush(stdout);
 	k->zero_page = kr.zero_page;
+	k->fault_around = kr.fault_around;
 	free(k->pages);
 	k->pages = NULL;
 	if (scn_pages(&s, KRUN_MAX_PAGES, &k->pages, &k->npages)) {

@@ -37,6 +37,7 @@ static const char usage_text[] =
 "  --policy P         linux-6.18 (default), lazy, 3.19, 3.7, 2.6.35, 2.6.34 or\n"
 "                     2.6.33 (anonvma --version); overrides the file's\n"
 "  --zero-page on|off read faults map the shared zero page (default on)\n"
+"  --fault-around N   pages a read fault of a file maps around it (default 16)\n"
 "  --json             print one JSON object: checkpoints and errors\n"
 "  --check            run the invariant checker after every command\n"
 "  --trace            print each command and what it changed\n"
@@ -96,7 +97,8 @@ static int parse_options(int argc, char **argv, int first, struct run_opts *o)
 			}
 			continue;
 		}
-		if (strncmp(a, "--policy", 8) == 0 || strncmp(a, "--zero-page", 11) == 0) {
+		if (strncmp(a, "--policy", 8) == 0 || strncmp(a, "--zero-page", 11) == 0 ||
+		    strncmp(a, "--fault-around", 14) == 0) {
 			const char *eq = strchr(a, '=');
 			size_t n = eq ? (size_t)(eq - a) : strlen(a);
 			if (eq)
@@ -118,6 +120,15 @@ static int parse_options(int argc, char **argv, int first, struct run_opts *o)
 				if (strcmp(val, "on") && strcmp(val, "off"))
 					return usage_error("--zero-page takes on or off, not '%s'", val), -1;
 				o->zero_page = strcmp(val, "on") == 0;
+				continue;
+			}
+			if (n == 14 && strncmp(a, "--fault-around", 14) == 0) {
+				char *end;
+				unsigned long v = strtoul(val, &end, 10);
+				if (*end || !*val || !v || v > 512 || (v & (v - 1)))
+					return usage_error("--fault-around takes pages, a power of "
+							   "two from 1 to 512, not '%s'", val), -1;
+				o->fault_around = (unsigned)v;
 				continue;
 			}
 		}

@@ -218,13 +218,26 @@ static void new_proc(struct gen *g)
 	emit(g, "proc p%d", p->task[0]);
 }
 
+/* Most mappings are private anonymous memory; the rest are of one of two
+ * files (private or shared, at an offset that often follows the address,
+ * so that neighbours can merge) or shared anonymous memory. */
 static void do_mmap(struct gen *g, struct gproc *p)
 {
 	struct range r = chance(g, 45) ? free_range(g, p) : anywhere(g);
-	int prot = random_prot(g);
+	int prot = random_prot(g), kind = below(g, 100);
+	char tail[64] = "";
 
-	emit(g, "mmap p%d %#llx %#llx %s", task_of(g, p), addr_of(r.start), bytes(r.len),
-	     prot_word[prot]);
+	if (kind < 22) {
+		int off = chance(g, 60) ? r.start : below(g, 2 * WIN_MAX);
+		int n = snprintf(tail, sizeof(tail), "%s file f%d", chance(g, 30) ? " shared" : "",
+				 below(g, 2));
+		if (off)                /* as scn_format_cmd writes it */
+			snprintf(tail + n, sizeof(tail) - (size_t)n, " %#llx", bytes(off));
+	} else if (kind < 28) {
+		snprintf(tail, sizeof(tail), " shared");
+	}
+	emit(g, "mmap p%d %#llx %#llx %s%s", task_of(g, p), addr_of(r.start), bytes(r.len),
+	     prot_word[prot], tail);
 	if (all(p, r, is_free))
 		set(p, r, (unsigned char)(1 + prot));
 }

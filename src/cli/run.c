@@ -34,6 +34,7 @@ struct runner {
 	struct av_limiter limiter;  /* --max-memory and --fail-alloc */
 	uint64_t refused_budget, refused_nth;  /* the limiter's refusals before this command */
 	av_pid *pids;               /* by name index; -1 if not live */
+	int *files;                 /* by file index: its id in the world; 0 not made yet */
 	struct point *points;
 	size_t npoints, points_cap;
 	struct op_error *errors;
@@ -273,7 +274,17 @@ static int call(struct runner *r, const struct scn_cmd *c, uint64_t *done)
 		return err;
 	case SCN_BRK:      return av_brk(w, pid, c->size);
 	case SCN_MADVISE:  return av_madvise(w, pid, c->addr, c->size, c->advice);
-	case SCN_MMAP:     return av_mmap(w, pid, c->addr, c->size, c->prot);
+	case SCN_MMAP:
+		if (c->file < 0)
+			return av_mmap_file(w, pid, c->addr, c->size, c->prot,
+					    c->shared ? AV_MAP_SHARED : 0, 0, 0);
+		/* A file comes to be at its first mapping, its size the end
+		 * of its furthest one. */
+		if (!r->files[c->file] &&
+		    (err = av_file_create(w, r->s->file_size[c->file], &r->files[c->file])))
+			return err;
+		return av_mmap_file(w, pid, c->addr, c->size, c->prot,
+				    c->shared ? AV_MAP_SHARED : 0, r->files[c->file], c->offset);
 	case SCN_MUNMAP:   return av_munmap(w, pid, c->addr, c->size);
 	case SCN_MPROTECT: return av_mprotect(w, pid, c->addr, c->size, c->prot);
 	case SCN_MREMAP:
@@ -419,6 +430,7 @@ static int world_for(struct runner *r)
 	cfg.policy = r->o->policy ? r->o->policy : r->s->policy ? r->s->policy : cfg.policy;
 	if (r->o->zero_page >= 0)
 		cfg.zero_page = r->o->zero_page;
+	cfg.fault_around_pages = r->o->fault_around;
 	av_limiter_init(&r->limiter, r->o->allocator);
 	r->limiter.max_bytes = r->o->max_memory;
 	r->limiter.fail_nth = r->o->fail_alloc;
@@ -440,7 +452,8 @@ int run_scenario(const struct scenario *s, const struct run_opts *o, FILE *out, 
 
 	if (rc)
 		return rc;
-	if (!(r.pids = malloc((s->nnames ? s->nnames : 1) * sizeof(*r.pids)))) {
+	if (!(r.pids = malloc((s->nnames ? s->nnames : 1) * sizeof(*r.pids))) ||
+	    !(r.files = calloc(s->nfiles ? s->nfiles : 1, sizeof(*r.files)))) {
 		rc = -ENOMEM;
 	} else {
 		for (size_t i = 0; i < s->nnames; i++)
@@ -456,6 +469,7 @@ int run_scenario(const struct scenario *s, const struct run_opts *o, FILE *out, 
 		print_json(&r);
 	av_world_destroy(r.w);
 	free(r.pids);
+	free(r.files);
 	free(r.points);
 	free(r.errors);
 	free(before.info);

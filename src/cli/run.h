@@ -12,6 +12,7 @@
 struct run_opts {
 	const char *policy;     /* overrides the scenario's `policy` line */
 	int zero_page;          /* 1 on, 0 off, -1 the library default */
+	unsigned fault_around;  /* pages; 0 the library default */
 	int json;               /* one JSON object on stdout */
 	int check;              /* av_check after every command */
 	int trace;              /* print each command and what it changed */

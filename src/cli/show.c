@@ -34,8 +34,10 @@ static int print_vma(const struct av_vma_info *v, void *arg)
 
 	fprintf(sv->f, "  %#" PRIx64 "-%#" PRIx64 " %s pgoff %#" PRIx64, v->start, v->end,
 		prot_str(v->prot), v->pgoff);
-	fprintf(sv->f, "%s%s%s", v->heap ? " [heap]" : "", v->dontfork ? " dontfork" : "",
-		v->wipeonfork ? " wipeonfork" : "");
+	if (v->file)
+		fprintf(sv->f, " file %d", v->file);
+	fprintf(sv->f, "%s%s%s%s", v->shared ? " shared" : "", v->heap ? " [heap]" : "",
+		v->dontfork ? " dontfork" : "", v->wipeonfork ? " wipeonfork" : "");
 	if (!v->anon_vma) {
 		fputs("  no anon_vma\n", sv->f);
 		return 0;
@@ -224,6 +226,15 @@ void show_page(FILE *f, av_world *w, av_pid pid, uint64_t addr)
 		fprintf(f, "page %" PRIu64 " in anon_vma #%" PRIu64 ", index %#" PRIx64
 			", mapcount %ld%s%s\n", pi.pfn, pi.anon_vma, pi.index, pi.mapcount,
 			pi.exclusive ? ", exclusive" : "", pi.writable ? ", writable" : "");
+		break;
+	case AV_PTE_FILE:
+		if (pi.file)
+			fprintf(f, "page %" PRIu64 " of file %d, index %#" PRIx64, pi.pfn, pi.file,
+				pi.index);
+		else
+			fprintf(f, "page %" PRIu64 " of shared memory, index %#" PRIx64, pi.pfn,
+				pi.index);
+		fprintf(f, ", mapcount %ld%s\n", pi.mapcount, pi.writable ? ", writable" : "");
 		break;
 	}
 }

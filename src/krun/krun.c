@@ -62,6 +62,7 @@ struct master {
 };
 
 static char stdout_buf[1 << 16];
+static int fault_around;        /* pages, probed at start-up */
 
 /* ---- start-up ---- */
 
@@ -100,6 +101,10 @@ static int check_scenario(struct master *m)
 			return -1;
 		}
 		m->npts += c->op == SCN_STATS;
+	}
+	if (m->s->nfiles > KRUN_MAX_FILES) {
+		snprintf(m->err, sizeof(m->err), "%s: more than %d files", m->s->file, KRUN_MAX_FILES);
+		return -1;
 	}
 	return 0;
 }
@@ -282,6 +287,7 @@ static int exit_proc(struct master *m, const struct scn_cmd *c)
 static int plain_op(struct master *m, const struct scn_cmd *c)
 {
 	struct krun_msg msg = { .op = c->op, .prot = c->prot, .advice = c->advice,
+				.shared = c->shared, .file = c->file, .offset = c->offset,
 				.addr = c->addr, .size = c->size, .size2 = c->size2,
 				.addr2 = c->addr2, .has_addr2 = c->has_addr2 };
 	int slot = m->name_slot[c->proc];
@@ -419,18 +425,52 @@ static unsigned long long prepare_own_mappings(void)
 }
 
 /* One run: baseline or real.  Objects at each checkpoint into out. */
+/* Each run's files are new, so their page caches start empty as the
+ * model's do: unnamed tmpfs files (tmpfs reads nothing ahead), each as
+ * big as its furthest mapping reaches. */
+static int make_files(struct master *m)
+{
+	for (size_t i = 0; i < m->s->nfiles; i++) {
+		int fd = open("/dev/shm", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+		if (fd < 0 || ftruncate(fd, (off_t)m->s->file_size[i])) {
+			snprintf(m->err, sizeof(m->err), "a file in /dev/shm: %s", strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		krun_file_fd[i] = fd;
+	}
+	return 0;
+}
+
+static void close_files(void)
+{
+	for (int i = 0; i < KRUN_MAX_FILES; i++)
+		if (krun_file_fd[i] >= 0) {
+			close(krun_file_fd[i]);
+			krun_file_fd[i] = -1;
+		}
+}
+
 static int run_once(struct master *m, struct krun_objects *out, unsigned long long *layout)
 {
 	unsigned long long now;
 	int rc;
 
-	if (make_sockets(m))
+	if (make_files(m)) {
+		close_files();
 		return -1;
+	}
+	if (make_sockets(m)) {
+		close_files();
+		return -1;
+	}
 	now = prepare_own_mappings();
 	if (!now || (*layout && now != *layout)) {
 		snprintf(m->err, sizeof(m->err), "the runner's own mappings changed between the "
 			 "baseline and the run: the subtraction would be wrong");
 		close_sockets(m);
+		close_files();
 		return -1;
 	}
 	*layout = now;
@@ -438,6 +478,7 @@ static int run_once(struct master *m, struct krun_objects *out, unsigned long lo
 	if (!rc)
 		rc = run_commands(m);
 	close_sockets(m);
+	close_files();
 	if (!rc)
 		rc = trace_count(m->slot_born, (size_t)m->next_slot, out, m->npts,
 				 m->err, sizeof(m->err));
@@ -481,7 +522,7 @@ static int measure(struct master *m, const char *name, const char *text, int zer
 		snprintf(m->err, sizeof(m->err), "out of memory");
 		goto out;
 	}
-	printf("krun 1\nzero_page %d\n", zero_page);
+	printf("krun 1\nzero_page %d\nfault_around %d\n", zero_page, fault_around);
 	for (m->baseline = 1; m->baseline >= 0; m->baseline--)
 		if (run_once(m, m->objs[!m->baseline], &layout))
 			goto out;
@@ -528,6 +569,8 @@ static int start(int *zero_page, char *err, size_t errlen)
 
 	for (int i = 0; i < KRUN_MAX_SLOTS; i++)
 		krun_sock[i][0] = krun_sock[i][1] = -1;
+	for (int i = 0; i < KRUN_MAX_FILES; i++)
+		krun_file_fd[i] = -1;
 	setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
 	if (readlink("/proc/self/exe", krun_exe, sizeof(krun_exe) - 1) <= 0) {
 		snprintf(err, errlen, "cannot find this program: %s", strerror(errno));
@@ -543,6 +586,8 @@ static int start(int *zero_page, char *err, size_t errlen)
 	}
 	signal(SIGCHLD, SIG_IGN);
 	if ((rc = pagemap_zero_page_probe(zero_page, err, errlen)))
+		return rc;
+	if ((rc = pagemap_fault_around_probe(&fault_around, err, errlen)))
 		return rc;
 	if ((rc = trace_start(err, errlen)))
 		return rc;

@@ -12,10 +12,12 @@
  * Report, on stdout, one record per line (docs/kernel-faithfulness.md):
  *   krun 1
  *   zero_page 0|1
+ *   fault_around PAGES         what a read fault of a file maps around it
  *   error LINE OP ERRNO        an operation the kernel refused
- *   pages LINE vmas N anon_pages N anon_ptes N zero_ptes N swap_ptes N cow_copies N
+ *   pages LINE vmas N anon_pages N anon_ptes N zero_ptes N swap_ptes N file_ptes N
+ *         cow_copies N
  *   maps LINE TOKEN...         the mappings: NAME:START-END:rw|r|none
- *   share LINE TOKEN...        who maps what: NAME:ADDR=FRAME[x]
+ *   share LINE TOKEN...        who maps what: NAME:ADDR=FRAME[f][x] (f: a file's)
  *   objects LINE anon_vma N avc N
  *   end
  * Exit status 0, 1 on a failure (message on stderr), 77 when the kernel
@@ -36,6 +38,7 @@
 #define KRUN_HEAP_SPAN  (1ULL << 40)
 #define KRUN_MAX_SLOTS  512                 /* processes created per scenario */
 #define KRUN_MAX_PAGES  (1u << 16)          /* distinct scenario pages */
+#define KRUN_MAX_FILES  16                  /* files a scenario maps */
 #define KRUN_SKIP       77
 
 /* What the master sends a worker, and what comes back. */
@@ -44,6 +47,9 @@ struct krun_msg {
 	int slot;               /* fork, thread: the new task's slot */
 	int prot;
 	int advice;             /* madvise: AV_MADV_* (Linux's own values) */
+	int shared;             /* mmap: MAP_SHARED */
+	int file;               /* mmap: a file's index, -1 none */
+	uint64_t offset;        /* mmap: in the file */
 	uint64_t addr, size, size2, addr2;
 	int has_addr2;
 };
@@ -64,6 +70,8 @@ int krun_pidfd(pid_t pid);
 /* start_brk of a live task, from /proc/PID/stat; 0 if it cannot be read. */
 uint64_t krun_start_brk(pid_t pid);
 extern int krun_sock[KRUN_MAX_SLOTS][2];
+/* The scenario's files (tmpfs, unnamed), made for each run: -1 none. */
+extern int krun_file_fd[KRUN_MAX_FILES];
 /* This program's path, for exec (/proc/self/exe is gone from a process
  * whose first task has exited). */
 extern char krun_exe[4096];
@@ -85,6 +93,9 @@ void trace_cleanup(void);
 void trace_forget(void);
 
 /* pagemap.c: page fields and the sharing signature */
+/* Pages a read fault of a file maps around it (fault_around_bytes / 4096),
+ * found by doing one: 0, or -1 with a message. */
+int pagemap_fault_around_probe(int *pages, char *err, size_t errlen);
 /* All of a /proc file (up to size - 1 bytes), NUL-terminated, into buf:
  * its length, or -1.  Static buffers only: the master must not allocate. */
 ssize_t krun_read_file(const char *path, char *buf, size_t size);

@@ -24,6 +24,7 @@
 
 #define PM_PRESENT   (1ULL << 63)
 #define PM_SWAP      (1ULL << 62)
+#define PM_FILE      (1ULL << 61)   /* a page of a file, or shared anonymous */
 #define PM_EXCLUSIVE (1ULL << 56)
 #define PM_PFN       ((1ULL << 55) - 1)
 
@@ -98,6 +99,54 @@ out:
 	return rc;
 }
 
+/* A 512-page tmpfs file, every page in its page cache, mapped privately at
+ * a 2 MiB boundary: a read of page 200 maps the fault-around window's
+ * cached pages (aligned, within the page table), and pagemap counts them. */
+int pagemap_fault_around_probe(int *pages, char *err, size_t errlen)
+{
+	const size_t n = 512, len = n * 4096;
+	static char page[4096];
+	char *area = MAP_FAILED, *at;
+	int fd = open("/dev/shm", O_TMPFILE | O_RDWR, 0600), pm = -1, rc = -1;
+
+	if (fd < 0 || ftruncate(fd, (off_t)len)) {
+		snprintf(err, errlen, "fault-around probe: a file in /dev/shm: %s", strerror(errno));
+		goto out;
+	}
+	memset(page, 1, sizeof(page));
+	for (size_t i = 0; i < n; i++)
+		if (pwrite(fd, page, sizeof(page), (off_t)(i * 4096)) != (ssize_t)sizeof(page)) {
+			snprintf(err, errlen, "fault-around probe: write: %s", strerror(errno));
+			goto out;
+		}
+	/* Room for a 2 MiB-aligned window, then the file there. */
+	area = mmap(NULL, 2 * len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (area == MAP_FAILED)
+		goto fail;
+	at = (char *)(((uintptr_t)area + len - 1) & ~(uintptr_t)(len - 1));
+	if (mmap(at, len, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) != at)
+		goto fail;
+	(void)*(volatile char *)(at + 200 * 4096);
+	if ((pm = open("/proc/self/pagemap", O_RDONLY)) < 0 ||
+	    read_entries(pm, (uint64_t)(uintptr_t)at, n))
+		goto fail;
+	*pages = 0;
+	for (size_t i = 0; i < n; i++)
+		*pages += (entries[i] & PM_PRESENT) != 0;
+	rc = 0;
+	goto out;
+fail:
+	snprintf(err, errlen, "fault-around probe: %s", strerror(errno));
+out:
+	if (area != MAP_FAILED)
+		munmap(area, 2 * len);
+	if (pm >= 0)
+		close(pm);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
 /* Canonical id of a frame: 1, 2, ... in order of first sight. */
 static int frame_id(uint64_t pfn, uint32_t *id, int *fresh)
 {
@@ -165,7 +214,7 @@ static long print_vmas(const struct krun_proc *pr, uint64_t start_brk)
 }
 
 struct page_counts {
-	long vmas, anon_pages, anon_ptes, zero_ptes, swap_ptes;
+	long vmas, anon_pages, anon_ptes, zero_ptes, swap_ptes, file_ptes;
 };
 
 static int classify(const struct krun_proc *pr, uint64_t page, uint64_t e, struct page_counts *c)
@@ -185,9 +234,14 @@ static int classify(const struct krun_proc *pr, uint64_t page, uint64_t e, struc
 		}
 		if (frame_id(pfn, &id, &fresh))
 			return -1;
-		c->anon_ptes++;
-		c->anon_pages += fresh;
-		printf(" %s:%#" PRIx64 "=%u%s", pr->name, page, id, e & PM_EXCLUSIVE ? "x" : "");
+		if (e & PM_FILE) {
+			c->file_ptes++;
+		} else {
+			c->anon_ptes++;
+			c->anon_pages += fresh;
+		}
+		printf(" %s:%#" PRIx64 "=%u%s%s", pr->name, page, id, e & PM_FILE ? "f" : "",
+		       e & PM_EXCLUSIVE ? "x" : "");
 	}
 	return 0;
 }
@@ -306,7 +360,7 @@ int pagemap_report(int line, const struct krun_proc *procs, size_t nprocs,
 		if (scan_proc(&procs[p], krun_start_brk(procs[p].pid), pages, npages, &c, err, errlen))
 			return -1;
 	printf("\npages %d vmas %ld anon_pages %ld anon_ptes %ld zero_ptes %ld swap_ptes %ld "
-	       "cow_copies %lu\n", line, c.vmas, c.anon_pages, c.anon_ptes, c.zero_ptes, c.swap_ptes,
-	       cow_copies);
+	       "file_ptes %ld cow_copies %lu\n", line, c.vmas, c.anon_pages, c.anon_ptes,
+	       c.zero_ptes, c.swap_ptes, c.file_ptes, cow_copies);
 	return 0;
 }

@@ -31,6 +31,7 @@
 #endif
 
 int krun_sock[KRUN_MAX_SLOTS][2];
+int krun_file_fd[KRUN_MAX_FILES];
 char krun_exe[4096];
 int krun_lifeline[2] = { -1, -1 };
 
@@ -153,8 +154,11 @@ static int touch(uint64_t addr, uint64_t len, int write)
 static int do_mmap(const struct krun_msg *m)
 {
 	void *want = at(m->addr);
-	void *got = mmap(want, m->size, native_prot(m->prot),
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	int fd = m->file >= 0 ? krun_file_fd[m->file] : -1;
+	int flags = (m->shared ? MAP_SHARED : MAP_PRIVATE) | (fd < 0 ? MAP_ANONYMOUS : 0) |
+		    MAP_FIXED_NOREPLACE;
+	void *got = mmap(want, m->size, native_prot(m->prot), flags, fd,
+			 fd < 0 ? 0 : (off_t)m->offset);
 
 	if (got == MAP_FAILED)
 		return errno;
@@ -225,8 +229,8 @@ static int new_thread(int slot, struct krun_reply *r)
  * Returns only on failure. */
 static int do_exec(int slot)
 {
-	static char nums[KRUN_MAX_SLOTS + 2][12];
-	static char *argv[KRUN_MAX_SLOTS + 6];
+	static char nums[KRUN_MAX_SLOTS + KRUN_MAX_FILES + 2][12];
+	static char *argv[KRUN_MAX_SLOTS + KRUN_MAX_FILES + 6];
 	int n = 0;
 
 	argv[n++] = krun_exe;           /* which the new image needs in turn */
@@ -244,6 +248,13 @@ static int do_exec(int slot)
 		snprintf(nums[2 + i], sizeof(nums[0]), "%d", fd);
 		argv[n++] = fd >= 0 ? nums[2 + i] : "-";
 	}
+	for (int i = 0; i < KRUN_MAX_FILES; i++) {
+		int fd = krun_file_fd[i];
+		if (fd >= 0 && fcntl(fd, F_SETFD, 0))
+			return errno;
+		snprintf(nums[2 + KRUN_MAX_SLOTS + i], sizeof(nums[0]), "%d", fd);
+		argv[n++] = fd >= 0 ? nums[2 + KRUN_MAX_SLOTS + i] : "-";
+	}
 	argv[n] = NULL;
 	execv(krun_exe, argv);
 	return errno;
@@ -253,7 +264,7 @@ void krun_worker_exec_main(int argc, char **argv)
 {
 	int slot;
 
-	if (argc != 4 + KRUN_MAX_SLOTS)
+	if (argc != 4 + KRUN_MAX_SLOTS + KRUN_MAX_FILES)
 		_exit(1);
 	slot = atoi(argv[2]);
 	if (slot < 0 || slot >= KRUN_MAX_SLOTS)
@@ -266,6 +277,12 @@ void krun_worker_exec_main(int argc, char **argv)
 		krun_sock[i][1] = strcmp(argv[4 + i], "-") ? atoi(argv[4 + i]) : -1;
 		if (krun_sock[i][1] >= 0)
 			fcntl(krun_sock[i][1], F_SETFD, FD_CLOEXEC);
+	}
+	for (int i = 0; i < KRUN_MAX_FILES; i++) {
+		const char *a = argv[4 + KRUN_MAX_SLOTS + i];
+		krun_file_fd[i] = strcmp(a, "-") ? atoi(a) : -1;
+		if (krun_file_fd[i] >= 0)
+			fcntl(krun_file_fd[i], F_SETFD, FD_CLOEXEC);
 	}
 	krun_worker_setup();
 	krun_worker(slot);

@@ -346,11 +346,11 @@ void av_vma_set_range(struct av_world *w, struct av_vma *v, uint64_t start,
 
 /* ---- anon_vma_prepare: the first fault that needs an anon_vma ---- */
 
-/* a directly before b, could be merged but for protections (the kernel's
- * anon_vma_compatible). */
+/* a directly before b, could be merged but for protections: the same
+ * file (or none), contiguous offsets (the kernel's anon_vma_compatible). */
 static bool anon_vma_compatible(const struct av_vma *a, const struct av_vma *b)
 {
-	return a->end == b->start &&
+	return a->end == b->start && a->file == b->file &&
 	       ((a->flags ^ b->flags) & ~VM_ACCESS_FLAGS) == 0 &&
 	       b->pgoff == a->pgoff + vma_pages(a);
 }

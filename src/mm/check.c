@@ -165,6 +165,28 @@ static int check_chain(struct checker *c, struct av_vma *v)
 
 /* ---- PTEs of one VMA ---- */
 
+/* A file page is mapped only by VMAs of its file, at its index, and is in
+ * that file's cache; a private mapping never maps it writable. */
+static int check_file_pte(struct checker *c, struct av_vma *v, uint64_t addr, av_pte pte,
+			  struct av_page *pg)
+{
+	uint64_t pfn = pte_val(pte);
+
+	if (!pg->file || pg->file != v->file)
+		return FAIL(c, "pid %d %#llx: page %llu of another file than vma %llu's",
+			    v->mm->pid, ULL(addr), ULL(pfn), ULL(v->id));
+	if (pg->index != vma_linear_index(v, addr))
+		return FAIL(c, "pid %d %#llx: file page %llu index %llu, expected %llu", v->mm->pid,
+			    ULL(addr), ULL(pfn), ULL(pg->index), ULL(vma_linear_index(v, addr)));
+	if (av_file_cached(pg->file, pg->index) != pfn)
+		return FAIL(c, "pid %d %#llx: file page %llu is not in its file's cache",
+			    v->mm->pid, ULL(addr), ULL(pfn));
+	if ((pte & PTE_WRITE) && !(v->flags & VM_SHARED))
+		return FAIL(c, "pid %d %#llx: private mapping writes file page %llu", v->mm->pid,
+			    ULL(addr), ULL(pfn));
+	return 0;
+}
+
 static int check_pte(struct av_mm *mm, uint64_t addr, av_pte *ptep, void *arg)
 {
 	struct checker *c = arg;
@@ -209,6 +231,11 @@ static int check_pte(struct av_mm *mm, uint64_t addr, av_pte *ptep, void *arg)
 		return FAIL(c, "pid %d %#llx: maps free frame %llu", v->mm->pid, ULL(addr), ULL(val));
 	struct av_page *pg = pfn_page(w, val);
 	c->mapcount[val]++;
+	if (pg->flags & PG_FILE)
+		return check_file_pte(c, v, addr, pte, pg);
+	if (v->flags & VM_SHARED)
+		return FAIL(c, "pid %d %#llx: anonymous page in shared vma %llu", v->mm->pid,
+			    ULL(addr), ULL(v->id));
 	if (!av_vma_has_chain(v))
 		return FAIL(c, "pid %d %#llx: anonymous page in vma %llu without anon_vma",
 			    v->mm->pid, ULL(addr), ULL(v->id));
@@ -287,6 +314,55 @@ static int check_mm(struct checker *c, struct av_mm *mm)
 		return FAIL(c, "pid %d: %llu PTEs outside any VMA", mm->pid,
 			    ULL(all - c->ptes_in_vmas));
 	return mm->pgd ? check_tables(c, mm->pgd, 0) : 0;
+}
+
+/* ---- files: their caches and references ---- */
+
+struct cache_count {
+	struct checker *c;
+	struct av_file *f;
+	uint64_t pages;
+};
+
+static int check_cached(struct av_mm *mm, uint64_t key, av_pte *slot, void *arg)
+{
+	struct cache_count *cc = arg;
+	uint64_t pfn = pte_val(*slot);
+	struct av_page *pg;
+
+	(void)mm;
+	cc->pages++;
+	if (pfn >= cc->c->nr_frames || !((pg = pfn_page(cc->c->w, pfn))->flags & PG_FILE) ||
+	    pg->file != cc->f || pg->index != key >> PAGE_SHIFT)
+		return FAIL(cc->c, "file %d: cache entry %llu is not its page", cc->f->id,
+			    ULL(key >> PAGE_SHIFT));
+	return 0;
+}
+
+/* Each file's references are the VMAs that map it, and its name while it
+ * has one; its cache holds exactly its pages. */
+static int check_files(struct checker *c)
+{
+	struct av_world *w = c->w;
+
+	for (struct cds_list_head *p = w->files.next; p != &w->files; p = p->next) {
+		struct av_file *f = cds_list_entry(p, struct av_file, node);
+		struct cache_count cc = { c, f, 0 };
+		long users = f->id > 0;
+
+		for (struct cds_list_head *q = w->mms.next; q != &w->mms; q = q->next)
+			for (struct av_vma *v = av_vma_first(cds_list_entry(q, struct av_mm, node));
+			     v; v = av_vma_next(v))
+				users += v->file == f;
+		if (users != f->refs || users == 0)
+			return FAIL(c, "file %d: %ld references, %ld users", f->id, f->refs, users);
+		if (av_radix_range(f->cache, 0, AV_TASK_SIZE, check_cached, &cc))
+			return -EUCLEAN;
+		if (cc.pages != f->nr_pages)
+			return FAIL(c, "file %d: %llu pages cached, %llu counted", f->id,
+				    ULL(cc.pages), ULL(f->nr_pages));
+	}
+	return 0;
 }
 
 /* ---- tasks: the pid table against the mms ---- */
@@ -466,9 +542,14 @@ static int check_pages(struct checker *c)
 
 	for (uint64_t pfn = 1; pfn < c->nr_frames; pfn++) {
 		struct av_page *pg = pfn_page(w, pfn);
-		long cached = (pg->flags & PG_SWAPCACHE) ? 1 : 0;
+		long cached = (pg->flags & (PG_SWAPCACHE | PG_FILE)) ? 1 : 0;
 		if (!(pg->flags & PG_USED))
 			continue;
+		if ((pg->flags & PG_FILE) &&
+		    (pg->mapping || (pg->flags & (PG_EXCLUSIVE | PG_SWAPCACHE)) || !pg->file ||
+		     av_file_cached(pg->file, pg->index) != pfn))
+			return FAIL(c, "page %llu: a file page out of its file's cache, or anonymous too",
+				    ULL(pfn));
 		if ((uint64_t)pg->mapcount != c->mapcount[pfn])
 			return FAIL(c, "page %llu: mapcount %ld, %llu PTEs map it", ULL(pfn),
 				    pg->mapcount, ULL(c->mapcount[pfn]));
@@ -480,10 +561,10 @@ static int check_pages(struct checker *c)
 		if ((pg->flags & PG_EXCLUSIVE) && pg->mapcount > 1)
 			return FAIL(c, "page %llu: exclusive but mapped %ld times", ULL(pfn),
 				    pg->mapcount);
-		if (cached && swap_slot(w, pg->swap_slot)->cache_pfn != pfn)
+		if ((pg->flags & PG_SWAPCACHE) && swap_slot(w, pg->swap_slot)->cache_pfn != pfn)
 			return FAIL(c, "page %llu: swap cache slot %llu points elsewhere", ULL(pfn),
 				    ULL(pg->swap_slot));
-		if (pg->mapcount) {
+		if (pg->mapcount && !(pg->flags & PG_FILE)) {
 			long found = av_rmap_walk(w, pfn, false, NULL, NULL);
 			if (found != pg->mapcount)
 				return FAIL(c, "page %llu: rmap walk found %ld of %ld mappings",
@@ -536,7 +617,7 @@ int av_check(av_world *w)
 	for (struct cds_list_head *p = w->mms.next; p != &w->mms; p = p->next)
 		if ((err = check_mm(&c, cds_list_entry(p, struct av_mm, node))))
 			goto out;
-	if ((err = check_tasks(&c)) || (err = count_references(&c)))
+	if ((err = check_tasks(&c)) || (err = check_files(&c)) || (err = count_references(&c)))
 		goto out;
 	for (struct cds_list_head *p = w->anon_vmas.next; p != &w->anon_vmas; p = p->next)
 		if ((err = check_anon_vma(&c, cds_list_entry(p, struct anon_vma, node))))

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fault.c - page faults on private anonymous memory.
+ * fault.c - page faults.
  *
+ * Anonymous private memory:
  *   none  + read   zero page (when the world has one), else as a write
  *   none  + write  anon_vma_prepare, new exclusive page in vma->anon_vma
  *   swap  + any    swap-in (policy decides exclusivity), then as present
@@ -11,6 +12,19 @@
  *         exclusive anon page    reuse in place
  *         shared anon page       reuse and move to vma->anon_vma (if the
  *                                VMA has one) if the policy allows, else copy
+ * Memory of a file (or shared anonymous memory, a shmem file):
+ *   none  + read   fault-around: map the pages of the window around the
+ *                  address that are in the page cache (do_fault_around),
+ *                  then, if the page itself was not, read it into the
+ *                  cache and map it (do_read_fault)
+ *   none  + write  shared: the cache's page, writable (do_shared_fault);
+ *                  private: anon_vma_prepare, then a new anonymous page
+ *                  copied from the cache's, which is read in if need be
+ *                  but not mapped (do_cow_fault)
+ *   present file page, write: shared: made writable; private: copied
+ *   at or past the end of the file: SIGBUS (-EFAULT), after a read fault
+ *   mapped around and a private write fault prepared its anon_vma, as in
+ *   Linux
  * A new page or a copy needs vma->anon_vma: the fault prepares it first.
  * A read of a present page, or a write to a writable one, takes no fault:
  * the hardware just sets the accessed (and dirty) bit.
@@ -109,6 +123,14 @@ static int do_wp_page(struct av_world *w, struct av_vma *vma, uint64_t addr, av_
 	if (pfn == ZERO_PFN)
 		return av_vma_anon_vma(vma) ? wp_page_copy(w, vma, addr, pte) : FAULT_PREPARE;
 	pg = pfn_page(w, pfn);
+	if (page_is_file(pg)) {
+		if (vma->flags & VM_SHARED) {   /* wp_page_shared */
+			*pte |= PTE_WRITE | PTE_DIRTY | PTE_YOUNG;
+			return 0;
+		}
+		/* A private mapping never writes the file: always a copy. */
+		return av_vma_anon_vma(vma) ? wp_page_copy(w, vma, addr, pte) : FAULT_PREPARE;
+	}
 	if (!(exclusive_allowed(w) && page_test(pg, PG_EXCLUSIVE))) {
 		if (!w->policy->wp_can_reuse(w, pfn))
 			return av_vma_anon_vma(vma) ? wp_page_copy(w, vma, addr, pte)
@@ -225,18 +247,118 @@ int av_migration_wait(struct av_world *w, struct av_mm *mm, uint64_t addr, av_pt
 	}
 }
 
-/* Does this access need vma->anon_vma before it can be handled?  A new
- * page does; a write to a present page may (do_wp_page says). */
-static bool needs_anon_vma(const struct av_world *w, av_pte pte, bool write)
+/* ---- memory of a file ---- */
+
+static uint64_t file_pages(const struct av_file *f)
 {
-	return !pte && (write || !w->zero_page);
+	return (f->size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+}
+
+static av_pte file_pte(const struct av_vma *vma, uint64_t pfn, bool write)
+{
+	unsigned bits = PTE_PRESENT | PTE_YOUNG;
+
+	/* A shared writable mapping maps its pages writable at once (no
+	 * dirty tracking modelled); a private one never maps them so. */
+	if ((vma->flags & (VM_SHARED | VM_WRITE)) == (VM_SHARED | VM_WRITE))
+		bits |= PTE_WRITE | (write ? PTE_DIRTY : 0);
+	return pte_mk(pfn, bits);
+}
+
+static void map_file_page(struct av_world *w, struct av_vma *vma, uint64_t addr, av_pte *pte,
+			  uint64_t pfn, bool write)
+{
+	struct av_page *pg = pfn_page(w, pfn);
+
+	page_mapcount_inc(pg);
+	page_ref_inc(pg);
+	av_pte_set(vma->mm, addr, pte, file_pte(vma, pfn, write));
+}
+
+/* do_fault_around: the window of fault_around_pages PTEs aligned around
+ * addr, moved up to start no lower than the VMA, cut at the VMA's end, the
+ * page table's end and the file's end; every page of it in the cache whose
+ * PTE is none gets mapped (filemap_map_pages).  The page table is addr's
+ * (the window never leaves it). */
+static void fault_around(struct av_world *w, struct av_vma *vma, uint64_t addr)
+{
+	uint64_t nr = w->fault_around_pages, table = addr & ~(PT_ENTRIES * PAGE_SIZE - 1);
+	uint64_t pte_off = (addr - table) >> PAGE_SHIFT, vma_off = (addr - vma->start) >> PAGE_SHIFT;
+	uint64_t from = pte_off & ~(nr - 1), to, eof = file_pages(vma->file);
+
+	if (nr <= 1)
+		return;
+	if (pte_off - (vma_off < pte_off ? vma_off : pte_off) > from)
+		from = pte_off - (vma_off < pte_off ? vma_off : pte_off);
+	to = from + nr;
+	if (to > PT_ENTRIES)
+		to = PT_ENTRIES;
+	if (to > pte_off + vma_pages(vma) - vma_off)
+		to = pte_off + vma_pages(vma) - vma_off;
+	av_mutex_lock(&vma->file->lock);
+	for (uint64_t i = from; i < to; i++) {
+		uint64_t a = table + (i << PAGE_SHIFT), index = vma_linear_index(vma, a), pfn;
+		av_pte *pte = av_pte_lookup(vma->mm, a);
+
+		if (!pte || *pte || index >= eof || !(pfn = av_file_cached(vma->file, index)))
+			continue;
+		map_file_page(w, vma, a, pte, pfn, false);
+	}
+	av_mutex_unlock(&vma->file->lock);
+}
+
+static int do_file_fault(struct av_world *w, struct av_vma *vma, uint64_t addr, av_pte *pte,
+			 bool write)
+{
+	uint64_t index = vma_linear_index(vma, addr), pfn, copy;
+	int err;
+
+	/* do_read_fault maps around first: a fault past the end of the file
+	 * still maps the cached pages before it. */
+	if (!write) {
+		fault_around(w, vma, addr);
+		if (*pte)
+			return 0;
+	}
+	if (index >= file_pages(vma->file)) {
+		av_stat_inc(w, fault.segv);
+		return av_fail(w, -EFAULT, write ? "write" : "read",
+			       "%#llx is past the end of its file: SIGBUS", (unsigned long long)addr);
+	}
+	if ((err = av_file_page(w, vma->file, index, &pfn)))
+		return err;
+	if (!write || (vma->flags & VM_SHARED)) {
+		map_file_page(w, vma, addr, pte, pfn, write);
+		return 0;
+	}
+	/* do_cow_fault: a copy, in the VMA's anon_vma (prepared before). */
+	if ((err = new_anon_page(w, vma, addr, &copy)))
+		return err;
+	av_pte_set(vma->mm, addr, pte, new_pte(vma, copy));
+	return 0;
+}
+
+/* Does this access need vma->anon_vma before it can be handled?  A new
+ * anonymous page does, and a private write to a file; a write to a present
+ * page may (do_wp_page says). */
+static bool needs_anon_vma(const struct av_world *w, const struct av_vma *vma, av_pte pte,
+			   bool write)
+{
+	if (pte)
+		return false;
+	if (vma->flags & VM_SHARED)
+		return false;
+	if (vma->file)
+		return write;
+	return write || !w->zero_page;
 }
 
 static int fault_locked(struct av_world *w, struct av_vma *vma, uint64_t addr, av_pte *pte,
 			bool write)
 {
 	if (!*pte)
-		return do_anonymous_page(w, vma, addr, pte, write);
+		return vma->file ? do_file_fault(w, vma, addr, pte, write)
+				 : do_anonymous_page(w, vma, addr, pte, write);
 	if (pte_is_swap(*pte))
 		return do_swap_page(w, vma, addr, pte, write);
 	return do_wp_page(w, vma, addr, pte);
@@ -268,7 +390,7 @@ int av_handle_fault(struct av_world *w, struct av_mm *mm, uint64_t addr, bool wr
 				return err;
 			continue;
 		}
-		if (needs_anon_vma(w, seen, write) && !av_vma_anon_vma(vma)) {
+		if (needs_anon_vma(w, vma, seen, write) && !av_vma_anon_vma(vma)) {
 			av_mutex_unlock(&mm->ptl);
 			if ((err = av_anon_vma_prepare(w, vma)))
 				return err;

@@ -115,23 +115,39 @@ int av_do_munmap(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t 
 
 /* ---- mmap ---- */
 
-int av_do_mmap(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t end, int prot)
+int av_do_mmap(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t end, int prot,
+	       bool shared, struct av_file *file, uint64_t pgoff)
 {
 	struct av_vma *v = av_vma_first_after(mm, start);
 	unsigned flags = prot_to_vm_flags(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
-	uint64_t pgoff = start >> PAGE_SHIFT;
 	int err;
 
 	if (v && v->start < end)
 		return av_fail(w, -EEXIST, "mmap", "[%#llx, %#llx) overlaps a mapping at %#llx",
 			       (unsigned long long)start, (unsigned long long)end,
 			       (unsigned long long)v->start);
-	if (prot & AV_PROT_WRITE)
+	if (shared)
+		flags |= VM_SHARED;
+	else if (prot & AV_PROT_WRITE)
 		flags |= VM_ACCOUNT;  /* private writable memory is committed */
-	err = av_vma_merge_new_range(w, mm, start, end, flags, pgoff, NULL, NULL, &v);
+	if (shared && !file) {
+		/* shmem_zero_setup: an object of its own, from offset 0, so
+		 * it merges with nothing it did not come from. */
+		if ((err = av_file_new(w, end - start, true, &file)))
+			return err;
+		v = av_vma_new(w, mm, start, end, 0, flags, file);
+		av_file_put(w, file);
+		if (!v)
+			return av_fail(w, -ENOMEM, "mmap", "cannot allocate a VMA");
+		av_vma_insert(mm, v);
+		return 0;
+	}
+	if (!file)
+		pgoff = start >> PAGE_SHIFT;
+	err = av_vma_merge_new_range(w, mm, start, end, flags, file, pgoff, NULL, NULL, &v);
 	if (err || v)
 		return err;
-	v = av_vma_new(w, mm, start, end, pgoff, flags);
+	v = av_vma_new(w, mm, start, end, pgoff, flags, file);
 	if (!v)
 		return av_fail(w, -ENOMEM, "mmap", "cannot allocate a VMA");
 	av_vma_insert(mm, v);
@@ -174,10 +190,10 @@ static unsigned mprotect_newflags(const struct av_world *w, const struct av_vma 
 	if (nf == v->flags)
 		return nf;
 	if (nf & VM_WRITE) {
-		if (!(v->flags & (VM_ACCOUNT | VM_WRITE)))
+		if (!(v->flags & (VM_ACCOUNT | VM_WRITE | VM_SHARED)))
 			nf |= VM_ACCOUNT;
 	} else if (w->policy->mprotect_drops_account && (v->flags & VM_ACCOUNT) &&
-		   !av_vma_has_chain(v)) {
+		   vma_is_anonymous(v) && !av_vma_has_chain(v)) {
 		nf &= ~VM_ACCOUNT;
 	}
 	return nf;
@@ -272,6 +288,9 @@ int av_do_madvise_flags(struct av_world *w, struct av_mm *mm, uint64_t start, ui
 				break;
 		}
 		to = v->end < end ? v->end : end;
+		if (advice == AV_MADV_WIPEONFORK && (v->file || (v->flags & VM_SHARED)))
+			return av_fail(w, -EINVAL, "madvise", "wipeonfork on a file or shared "
+				       "mapping at %#llx", (unsigned long long)v->start);
 		nf = advised_flags(v->flags, advice);
 		out = v;
 		if (nf != v->flags && (err = av_vma_modify_flags(w, v, tmp, to, nf, &out)))
@@ -298,12 +317,12 @@ static int brk_grow(struct av_world *w, struct av_mm *mm, uint64_t addr, uint64_
 	int err;
 
 	if (prev && prev->end == addr) {
-		err = av_vma_merge_new_range(w, mm, addr, addr + len, flags,
+		err = av_vma_merge_new_range(w, mm, addr, addr + len, flags, NULL,
 					     addr >> PAGE_SHIFT, NULL, NULL, &v);
 		if (err || v)
 			return err;
 	}
-	if (!(v = av_vma_new(w, mm, addr, addr + len, addr >> PAGE_SHIFT, flags)))
+	if (!(v = av_vma_new(w, mm, addr, addr + len, addr >> PAGE_SHIFT, flags, NULL)))
 		return av_fail(w, -ENOMEM, "brk", "cannot allocate a VMA");
 	av_vma_insert(mm, v);
 	return 0;
@@ -371,10 +390,11 @@ static int copy_vma(struct av_world *w, struct av_vma *v, uint64_t old_addr, uin
 	struct av_vma *n;
 	int err;
 
-	/* Never faulted: nothing to keep in place, start afresh at new_addr. */
-	if (!av_vma_has_chain(v))
+	/* Anonymous memory never faulted: nothing to keep in place, start
+	 * afresh at new_addr.  A file's offsets are the file's. */
+	if (vma_is_anonymous(v) && !av_vma_has_chain(v))
 		pgoff = new_addr >> PAGE_SHIFT;
-	err = av_vma_merge_new_range(w, v->mm, new_addr, new_addr + len, v->flags, pgoff,
+	err = av_vma_merge_new_range(w, v->mm, new_addr, new_addr + len, v->flags, v->file, pgoff,
 				     v->anon_vma, v, out);
 	if (err || *out)
 		return err;
@@ -516,7 +536,7 @@ int av_do_mremap(struct av_world *w, struct av_mm *mm, uint64_t addr, uint64_t o
 		struct av_vma *next = av_vma_next(v);
 		uint64_t new_end = addr + new_len;
 		if (new_end <= AV_TASK_SIZE && (!next || next->start >= new_end)) {
-			err = av_vma_merge_new_range(w, mm, v->end, new_end, v->flags,
+			err = av_vma_merge_new_range(w, mm, v->end, new_end, v->flags, v->file,
 						     vma_linear_index(v, v->end), v->anon_vma,
 						     NULL, &merged);
 			if (err)

@@ -2,9 +2,9 @@
 /*
  * merge.c - VMA merging, the one place that decides it.
  *
- * Two VMAs side by side become one when their flags are equal, their page
- * offsets are contiguous and their anon_vmas are compatible (the policy's
- * merge_anon_ok).  Three callers:
+ * Two VMAs side by side become one when their flags are equal, they map
+ * the same file (or none), their page offsets are contiguous and their
+ * anon_vmas are compatible (the policy's merge_anon_ok).  Three callers:
  *  - a new range (mmap, mremap growing in place, mremap moving: copy_vma)
  *    may extend the VMA before it, the one after it, or join both;
  *  - an existing range whose flags change (mprotect) may be absorbed by a
@@ -19,12 +19,26 @@
 #include "rmap.h"
 #include "policy.h"
 
-bool av_vma_flags_pgoff_mergeable(unsigned a_flags, uint64_t a_start, uint64_t a_end,
-				  uint64_t a_pgoff, unsigned b_flags, uint64_t b_start,
-				  uint64_t b_pgoff)
+static bool fits(unsigned a_flags, const struct av_file *a_file, uint64_t a_start,
+		 uint64_t a_end, uint64_t a_pgoff, unsigned b_flags,
+		 const struct av_file *b_file, uint64_t b_start, uint64_t b_pgoff)
 {
-	return a_end == b_start && a_flags == b_flags &&
+	return a_end == b_start && a_flags == b_flags && a_file == b_file &&
 	       a_pgoff + ((a_end - a_start) >> PAGE_SHIFT) == b_pgoff;
+}
+
+bool av_vma_fits_before(const struct av_vma *a, unsigned b_flags, const struct av_file *b_file,
+			uint64_t b_start, uint64_t b_pgoff)
+{
+	return fits(a->flags, a->file, a->start, a->end, a->pgoff, b_flags, b_file, b_start,
+		    b_pgoff);
+}
+
+bool av_vma_fits_after(const struct av_vma *b, unsigned a_flags, const struct av_file *a_file,
+		       uint64_t a_start, uint64_t a_end, uint64_t a_pgoff)
+{
+	return fits(a_flags, a_file, a_start, a_end, a_pgoff, b->flags, b->file, b->start,
+		    b->pgoff);
 }
 
 /* The VMA ending exactly at addr, and the one starting exactly at end. */
@@ -61,7 +75,7 @@ static void merge_remove(struct av_world *w, struct av_vma *v)
 }
 
 int av_vma_merge_new_range(struct av_world *w, struct av_mm *mm, uint64_t start,
-			   uint64_t end, unsigned flags, uint64_t pgoff,
+			   uint64_t end, unsigned flags, struct av_file *file, uint64_t pgoff,
 			   struct anon_vma *anon, struct av_vma *copied_from,
 			   struct av_vma **out)
 {
@@ -72,11 +86,9 @@ int av_vma_merge_new_range(struct av_world *w, struct av_mm *mm, uint64_t start,
 	int err = 0;
 
 	*out = NULL;
-	left = prev && av_vma_flags_pgoff_mergeable(prev->flags, prev->start, prev->end,
-						    prev->pgoff, flags, start, pgoff) &&
+	left = prev && av_vma_fits_before(prev, flags, file, start, pgoff) &&
 	       pol->merge_anon_ok(prev, NULL, anon, copied_from);
-	right = next && av_vma_flags_pgoff_mergeable(flags, start, end, pgoff, next->flags,
-						     next->start, next->pgoff) &&
+	right = next && av_vma_fits_after(next, flags, file, start, end, pgoff) &&
 		pol->merge_anon_ok(next, NULL, anon, copied_from);
 	if (left && right && !anon_vmas_compatible(prev, next))
 		right = false;
@@ -114,11 +126,9 @@ static int merge_existing(struct av_world *w, struct av_vma *mid, uint64_t start
 	bool left, right;
 	int err = 0;
 
-	left = prev && av_vma_flags_pgoff_mergeable(prev->flags, prev->start, prev->end,
-						    prev->pgoff, newflags, start, pgoff) &&
+	left = prev && av_vma_fits_before(prev, newflags, mid->file, start, pgoff) &&
 	       pol->merge_anon_ok(prev, mid, mid->anon_vma, NULL);
-	right = next && av_vma_flags_pgoff_mergeable(newflags, start, end, pgoff, next->flags,
-						     next->start, next->pgoff) &&
+	right = next && av_vma_fits_after(next, newflags, mid->file, start, end, pgoff) &&
 		pol->merge_anon_ok(next, mid, mid->anon_vma, NULL);
 	if (left && right && !anon_vmas_compatible(prev, next))
 		right = false;

@@ -31,6 +31,7 @@ int av_page_alloc(struct av_world *w, uint64_t *pfn)
 		return err;
 	pg = pfn_page(w, *pfn);
 	page_set_anon_vma(pg, NULL);
+	pg->file = NULL;
 	pg->index = 0;
 	pg->swap_slot = 0;
 	av_store(&pg->mapcount, 0);

@@ -4,7 +4,8 @@
  * virtual addresses (PGD, PUD, PMD, PTE as on x86-64).
  *
  * Each table counts its non-empty entries, so that empty tables can be freed
- * after an unmap.  Tables are model bookkeeping: the kernel frees them by
+ * after an unmap.  A file's page cache is the same radix tree, keyed by
+ * page index instead of address (av_radix_*).  Tables are model bookkeeping: the kernel frees them by
  * floor/ceiling rules, and the difference is invisible to every counter a
  * scenario compares.
  */
@@ -23,35 +24,36 @@ static uint64_t pt_span(int level)
 	return 1ULL << (PAGE_SHIFT + 9 * (PT_LEVELS - 1 - level));
 }
 
-static struct av_pt *pt_new(struct av_world *w)
+static struct av_pt *pt_new(struct av_world *w, enum av_obj_kind kind)
 {
-	struct av_pt *t = av_alloc(w, sizeof(*t), AV_OBJ_PGTABLE);
+	struct av_pt *t = av_alloc(w, sizeof(*t), kind);
 
 	if (t)
 		memset(t, 0, sizeof(*t));
 	return t;
 }
 
-av_pte *av_pte_lookup(const struct av_mm *mm, uint64_t addr)
+av_pte *av_radix_lookup(const struct av_pt *root, uint64_t addr)
 {
-	struct av_pt *t = mm->pgd;
+	const struct av_pt *t = root;
 
 	for (int level = 0; t && level < PT_LEVELS - 1; level++)
 		t = t->e.dir[pt_index(addr, level)];
-	return t ? &t->e.pte[pt_index(addr, PT_LEVELS - 1)] : NULL;
+	return t ? (av_pte *)&t->e.pte[pt_index(addr, PT_LEVELS - 1)] : NULL;
 }
 
-int av_pte_alloc(struct av_world *w, struct av_mm *mm, uint64_t addr, av_pte **out)
+int av_radix_alloc(struct av_world *w, struct av_pt **root, enum av_obj_kind kind,
+		   uint64_t addr, av_pte **out)
 {
 	struct av_pt *t;
 
-	if (!mm->pgd && !(mm->pgd = pt_new(w)))
+	if (!*root && !(*root = pt_new(w, kind)))
 		return -ENOMEM;
-	t = mm->pgd;
+	t = *root;
 	for (int level = 0; level < PT_LEVELS - 1; level++) {
 		struct av_pt **slot = &t->e.dir[pt_index(addr, level)];
 		if (!*slot) {
-			if (!(*slot = pt_new(w)))
+			if (!(*slot = pt_new(w, kind)))
 				return -ENOMEM;
 			t->used++;
 		}
@@ -61,17 +63,32 @@ int av_pte_alloc(struct av_world *w, struct av_mm *mm, uint64_t addr, av_pte **o
 	return 0;
 }
 
-void av_pte_set(struct av_mm *mm, uint64_t addr, av_pte *slot, av_pte val)
+void av_radix_set(uint64_t addr, av_pte *slot, av_pte val)
 {
 	/* The leaf table starts where entry 0 is: the union is its first member. */
 	struct av_pt *t = (struct av_pt *)(void *)(slot - pt_index(addr, PT_LEVELS - 1));
 
-	(void)mm;
 	if (!*slot && val)
 		t->used++;
 	else if (*slot && !val)
 		t->used--;
 	*slot = val;
+}
+
+av_pte *av_pte_lookup(const struct av_mm *mm, uint64_t addr)
+{
+	return av_radix_lookup(mm->pgd, addr);
+}
+
+int av_pte_alloc(struct av_world *w, struct av_mm *mm, uint64_t addr, av_pte **out)
+{
+	return av_radix_alloc(w, &mm->pgd, AV_OBJ_PGTABLE, addr, out);
+}
+
+void av_pte_set(struct av_mm *mm, uint64_t addr, av_pte *slot, av_pte val)
+{
+	(void)mm;
+	av_radix_set(addr, slot, val);
 }
 
 static int range_level(struct av_mm *mm, struct av_pt *t, int level, uint64_t base,
@@ -97,6 +114,13 @@ static int range_level(struct av_mm *mm, struct av_pt *t, int level, uint64_t ba
 	return 0;
 }
 
+int av_radix_range(struct av_pt *root, uint64_t start, uint64_t end, av_pte_fn fn, void *arg)
+{
+	if (!root || start >= end)
+		return 0;
+	return range_level(NULL, root, 0, 0, start, end, fn, arg);
+}
+
 int av_pte_range(struct av_mm *mm, uint64_t start, uint64_t end, av_pte_fn fn, void *arg)
 {
 	if (!mm->pgd || start >= end)
@@ -106,7 +130,7 @@ int av_pte_range(struct av_mm *mm, uint64_t start, uint64_t end, av_pte_fn fn, v
 
 /* Free empty tables below t in [start, end); returns whether t is empty. */
 static bool free_level(struct av_world *w, struct av_pt *t, int level, uint64_t base,
-		       uint64_t start, uint64_t end)
+		       uint64_t start, uint64_t end, enum av_obj_kind kind)
 {
 	uint64_t span = pt_span(level);
 
@@ -117,8 +141,8 @@ static bool free_level(struct av_world *w, struct av_pt *t, int level, uint64_t 
 
 		if (lo >= end)
 			break;
-		if (t->e.dir[i] && free_level(w, t->e.dir[i], level + 1, lo, start, end)) {
-			av_free(w, t->e.dir[i], sizeof(struct av_pt), AV_OBJ_PGTABLE);
+		if (t->e.dir[i] && free_level(w, t->e.dir[i], level + 1, lo, start, end, kind)) {
+			av_free(w, t->e.dir[i], sizeof(struct av_pt), kind);
 			t->e.dir[i] = NULL;
 			t->used--;
 		}
@@ -129,14 +153,19 @@ static bool free_level(struct av_world *w, struct av_pt *t, int level, uint64_t 
 void av_pt_free_empty(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t end)
 {
 	if (mm->pgd && start < end)
-		free_level(w, mm->pgd, 0, 0, start, end);
+		free_level(w, mm->pgd, 0, 0, start, end, AV_OBJ_PGTABLE);
+}
+
+void av_radix_free(struct av_world *w, struct av_pt **root, enum av_obj_kind kind)
+{
+	if (!*root)
+		return;
+	free_level(w, *root, 0, 0, 0, AV_TASK_SIZE, kind);
+	av_free(w, *root, sizeof(struct av_pt), kind);
+	*root = NULL;
 }
 
 void av_pt_free_all(struct av_world *w, struct av_mm *mm)
 {
-	if (!mm->pgd)
-		return;
-	free_level(w, mm->pgd, 0, 0, 0, AV_TASK_SIZE);
-	av_free(w, mm->pgd, sizeof(struct av_pt), AV_OBJ_PGTABLE);
-	mm->pgd = NULL;
+	av_radix_free(w, &mm->pgd, AV_OBJ_PGTABLE);
 }

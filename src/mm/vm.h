@@ -41,6 +41,7 @@ struct av_policy;
 #define VM_ACCOUNT   0x100u  /* charged to overcommit: private writable */
 #define VM_DONTCOPY  0x200u  /* MADV_DONTFORK: fork leaves it out */
 #define VM_WIPEONFORK 0x400u /* MADV_WIPEONFORK: the child's copy starts empty */
+#define VM_SHARED    0x800u  /* MAP_SHARED: writes go to the file, never an anon_vma */
 #define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
 
 /* ---- page tables: 4 levels of 512 entries, 4 KiB pages, 48-bit VA ---- */
@@ -81,6 +82,7 @@ struct av_pt {
 #define PG_EXCLUSIVE 0x02u  /* PageAnonExclusive */
 #define PG_SWAPCACHE 0x04u
 #define PG_LOCKED    0x08u
+#define PG_FILE      0x10u  /* in a file's page cache (page->file), not anonymous */
 
 /*
  * A frame.  refcount, mapcount and flags change under different locks
@@ -91,8 +93,9 @@ struct av_pt {
  */
 struct av_page {
 	uint64_t pool_next;       /* free-list link (pool.c), w->frame_lock */
-	struct anon_vma *mapping; /* the page's anon_vma */
-	uint64_t index;           /* linear page offset */
+	struct anon_vma *mapping; /* the page's anon_vma; NULL for a file page */
+	struct av_file *file;     /* PG_FILE: the file whose page cache holds it */
+	uint64_t index;           /* linear page offset (a file page's: in the file) */
 	long mapcount;
 	long refcount;
 	uint64_t swap_slot;       /* valid with PG_SWAPCACHE */
@@ -137,12 +140,32 @@ struct av_pool {
 	uint64_t free_head;       /* 0 = empty */
 };
 
+/* ---- files ---- */
+/*
+ * A file that mappings can be of: a named one (av_file_create), or the
+ * shmem object behind one MAP_SHARED|MAP_ANONYMOUS mapping.  Its page cache
+ * is a radix tree by page index of frames with PG_FILE; a page stays in it,
+ * holding one reference, until the file goes (nothing evicts the cache in
+ * the model).  refs: the VMAs mapping it, plus one while it is named.
+ */
+struct av_file {
+	struct cds_list_head node;  /* w->files, w->lock */
+	int id;                     /* the name callers use; 0 for shmem ones */
+	bool anon;                  /* shared anonymous memory */
+	uint64_t size;              /* bytes: a fault at or past it is SIGBUS */
+	long refs;
+	struct av_mutex lock;       /* the cache */
+	struct av_pt *cache;        /* entries pte_mk(pfn, PTE_PRESENT) */
+	uint64_t nr_pages;
+};
+
 /* ---- VMAs and address spaces ---- */
 struct av_vma {
 	struct av_rb_node rb;     /* in mm->vma_tree, by start */
 	uint64_t start, end;      /* [start, end) */
-	uint64_t pgoff;
+	uint64_t pgoff;           /* a file VMA's: its offset in the file, in pages */
 	unsigned flags;
+	struct av_file *file;     /* NULL: anonymous memory */
 	struct anon_vma *anon_vma;
 	struct cds_list_head anon_vma_chain; /* AVCs, newest first */
 	struct av_mm *mm;
@@ -199,6 +222,10 @@ struct av_world {
 	struct cds_list_head mms;
 	struct cds_list_head anon_vmas; /* every live anon_vma */
 	uint64_t next_anon_vma_id, next_vma_id;
+
+	struct cds_list_head files;     /* every live struct av_file, w->lock */
+	int next_file_id;
+	unsigned fault_around_pages;    /* a read fault of a file maps this many */
 
 	struct av_pool frames;    /* struct av_page; pfn 0 is the zero page */
 	struct av_pool swap;      /* struct av_swap_slot; slot 0 invalid */
@@ -277,6 +304,16 @@ void av_swap_entry_put(struct av_world *w, uint64_t slot);
 void av_page_unmap_one(struct av_world *w, uint64_t pfn);
 
 /* ---- pgtable.c ---- */
+/* The radix tree itself, for page tables and page caches (key: an
+ * address, or a page index << PAGE_SHIFT); nodes counted as kind. */
+av_pte *av_radix_lookup(const struct av_pt *root, uint64_t addr);
+int av_radix_alloc(struct av_world *w, struct av_pt **root, enum av_obj_kind kind,
+		   uint64_t addr, av_pte **out);
+void av_radix_set(uint64_t addr, av_pte *slot, av_pte val);
+typedef int (*av_pte_fn)(struct av_mm *mm, uint64_t addr, av_pte *pte, void *arg);
+int av_radix_range(struct av_pt *root, uint64_t start, uint64_t end, av_pte_fn fn, void *arg);
+/* Free the tree, whose entries must all be empty. */
+void av_radix_free(struct av_world *w, struct av_pt **root, enum av_obj_kind kind);
 av_pte *av_pte_lookup(const struct av_mm *mm, uint64_t addr);
 /* Find or create the PTE slot for addr; -ENOMEM if a table is needed and
  * cannot be allocated. */
@@ -284,7 +321,6 @@ int av_pte_alloc(struct av_world *w, struct av_mm *mm, uint64_t addr, av_pte **o
 /* Set or clear an entry, keeping the table's used count. */
 void av_pte_set(struct av_mm *mm, uint64_t addr, av_pte *slot, av_pte val);
 /* Call fn for every non-empty PTE in [start, end), in address order. */
-typedef int (*av_pte_fn)(struct av_mm *mm, uint64_t addr, av_pte *pte, void *arg);
 int av_pte_range(struct av_mm *mm, uint64_t start, uint64_t end, av_pte_fn fn, void *arg);
 /* Free page-table pages left empty in [start, end). */
 void av_pt_free_empty(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t end);
@@ -296,8 +332,9 @@ struct av_vma *av_vma_first_after(const struct av_mm *mm, uint64_t addr); /* end
 struct av_vma *av_vma_next(const struct av_vma *v);
 struct av_vma *av_vma_prev(const struct av_vma *v);
 struct av_vma *av_vma_first(const struct av_mm *mm);
+/* A new VMA (of file, which gains a reference, if not NULL). */
 struct av_vma *av_vma_new(struct av_world *w, struct av_mm *mm, uint64_t start,
-			  uint64_t end, uint64_t pgoff, unsigned flags);
+			  uint64_t end, uint64_t pgoff, unsigned flags, struct av_file *file);
 /* A copy of v (range, flags, anon_vma pointer) with an empty chain. */
 struct av_vma *av_vma_dup(struct av_world *w, const struct av_vma *v);
 void av_vma_insert(struct av_mm *mm, struct av_vma *v);
@@ -324,6 +361,20 @@ static inline unsigned prot_to_vm_flags(int prot)
 }
 int vm_flags_to_prot(unsigned flags);
 
+/* ---- file.c ---- */
+int av_file_new(struct av_world *w, uint64_t size, bool anon, struct av_file **out);
+/* A named file by id, with a reference; NULL if there is none. */
+struct av_file *av_file_find(struct av_world *w, int id);
+void av_file_get(struct av_file *f);
+void av_file_put(struct av_world *w, struct av_file *f);
+/* The cache's page at index: its pfn, or 0 if not cached (file->lock). */
+uint64_t av_file_cached(struct av_file *f, uint64_t index);
+/* The cache's page at index, read in (a new frame) if it is not there;
+ * takes file->lock itself.  0, or -ENOMEM. */
+int av_file_page(struct av_world *w, struct av_file *f, uint64_t index, uint64_t *pfn);
+static inline bool page_is_file(struct av_page *pg) { return page_test(pg, PG_FILE); }
+static inline bool vma_is_anonymous(const struct av_vma *v) { return !v->file; }
+
 /* ---- mapops.c ---- */
 /* Unmap [start, end) of v's pages: drop PTEs, mapcounts, swap entries. */
 void av_zap_range(struct av_world *w, struct av_vma *v, uint64_t start, uint64_t end);
@@ -334,7 +385,10 @@ int av_split_vma(struct av_world *w, struct av_vma *v, uint64_t addr, bool new_b
 
 /* The operations behind the public calls; arguments already checked,
  * mmap_lock held. */
-int av_do_mmap(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t end, int prot);
+/* A new mapping: anonymous (file NULL, not shared), shared anonymous (a
+ * new shmem file made here), or of file at page offset pgoff. */
+int av_do_mmap(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t end, int prot,
+	       bool shared, struct av_file *file, uint64_t pgoff);
 int av_do_munmap(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t end);
 int av_do_mprotect(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t end, int prot);
 int av_do_mremap(struct av_world *w, struct av_mm *mm, uint64_t addr, uint64_t old_len,
@@ -348,16 +402,19 @@ int av_do_madvise_flags(struct av_world *w, struct av_mm *mm, uint64_t start, ui
 int av_do_brk(struct av_world *w, struct av_mm *mm, uint64_t size);
 
 /* ---- merge.c ---- */
-/* Whether a and b (a directly before b) could be one VMA as far as flags
- * and pgoff go (anon_vma compatibility is the policy's). */
-bool av_vma_flags_pgoff_mergeable(unsigned a_flags, uint64_t a_start, uint64_t a_end,
-				  uint64_t a_pgoff, unsigned b_flags, uint64_t b_start,
-				  uint64_t b_pgoff);
+/* Whether VMA a could absorb the range [b_start, ...) of flags b_flags,
+ * of b_file at b_pgoff, just after it (and the same with a after b):
+ * equal flags, the same file, contiguous offsets.  (anon_vma compatibility
+ * is the policy's.) */
+bool av_vma_fits_before(const struct av_vma *a, unsigned b_flags, const struct av_file *b_file,
+			uint64_t b_start, uint64_t b_pgoff);
+bool av_vma_fits_after(const struct av_vma *b, unsigned a_flags, const struct av_file *a_file,
+		       uint64_t a_start, uint64_t a_end, uint64_t a_pgoff);
 /* Try to merge the new range [start, end) (flags, pgoff, carrying anon's
  * pages when copied_from is set) into its neighbours.  *out is the VMA that
  * now covers it, or NULL when no merge was possible. */
 int av_vma_merge_new_range(struct av_world *w, struct av_mm *mm, uint64_t start,
-			   uint64_t end, unsigned flags, uint64_t pgoff,
+			   uint64_t end, unsigned flags, struct av_file *file, uint64_t pgoff,
 			   struct anon_vma *anon, struct av_vma *copied_from,
 			   struct av_vma **out);
 /* Give [start, end) of v the flags newflags, merging or splitting; *out is

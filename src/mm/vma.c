@@ -42,7 +42,7 @@ struct av_vma *av_vma_prev(const struct av_vma *v) { return rb_vma(av_rb_prev(&v
 struct av_vma *av_vma_first(const struct av_mm *mm) { return rb_vma(av_rb_first(&mm->vma_tree)); }
 
 struct av_vma *av_vma_new(struct av_world *w, struct av_mm *mm, uint64_t start,
-			  uint64_t end, uint64_t pgoff, unsigned flags)
+			  uint64_t end, uint64_t pgoff, unsigned flags, struct av_file *file)
 {
 	struct av_vma *v = av_alloc(w, sizeof(*v), AV_OBJ_VMA);
 
@@ -53,6 +53,8 @@ struct av_vma *av_vma_new(struct av_world *w, struct av_mm *mm, uint64_t start,
 	v->end = end;
 	v->pgoff = pgoff;
 	v->flags = flags;
+	if ((v->file = file))
+		av_file_get(file);
 	v->mm = mm;
 	CDS_INIT_LIST_HEAD(&v->anon_vma_chain);
 	v->id = av_atomic_add(&w->next_vma_id, 1);
@@ -61,7 +63,7 @@ struct av_vma *av_vma_new(struct av_world *w, struct av_mm *mm, uint64_t start,
 
 struct av_vma *av_vma_dup(struct av_world *w, const struct av_vma *v)
 {
-	struct av_vma *n = av_vma_new(w, v->mm, v->start, v->end, v->pgoff, v->flags);
+	struct av_vma *n = av_vma_new(w, v->mm, v->start, v->end, v->pgoff, v->flags, v->file);
 
 	if (n)
 		n->anon_vma = v->anon_vma;
@@ -88,6 +90,8 @@ void av_vma_erase(struct av_mm *mm, struct av_vma *v)
 
 void av_vma_free(struct av_world *w, struct av_vma *v)
 {
+	if (v->file)
+		av_file_put(w, v->file);
 	av_free(w, v, sizeof(*v), AV_OBJ_VMA);
 }
 

@@ -52,6 +52,9 @@ void av_world_destroy(av_world *w)
 		return;
 	while (!cds_list_empty(&w->mms))
 		av_mm_exit(w, cds_list_entry(w->mms.next, struct av_mm, node));
+	/* Only named files are left, each with its name's reference. */
+	while (!cds_list_empty(&w->files))
+		av_file_put(w, cds_list_entry(w->files.next, struct av_file, node));
 	av_anon_vma_reclaim(w, AV_RECLAIM_QUIET);  /* no call in progress */
 	av_anon_vma_cache_free(w);
 	if (w->mm_by_pid)
@@ -75,6 +78,7 @@ int av_check_known_flaw(const av_world *w)
 }
 const char *av_world_policy(const av_world *w) { return w->policy->name; }
 int av_world_zero_page(const av_world *w) { return w->zero_page; }
+unsigned av_world_fault_around(const av_world *w) { return w->fault_around_pages; }
 
 /* For views of a quiet world only: no reference taken. */
 struct av_mm *av_mm_lookup(struct av_world *w, int pid)

@@ -15,6 +15,7 @@ const struct stat_field stat_fields[] = {
 	F("anon_ptes", anon_ptes, "PTEs mapping an anonymous page"),
 	F("zero_ptes", zero_ptes, "PTEs mapping the zero page"),
 	F("swap_ptes", swap_ptes, "PTEs holding a swap entry"),
+	F("file_ptes", file_ptes, "PTEs mapping a page of a file or of shared memory"),
 	F("procs", procs, "live processes"),
 	F("vmas", vmas, "VMAs of live processes"),
 	F("pages", obj[AV_OBJ_PAGE].live, "page frames in use (incl. swap cache)"),

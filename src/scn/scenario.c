@@ -16,7 +16,7 @@
 #include "scenario.h"
 #include "fields.h"
 
-#define MAX_TOKENS 8
+#define MAX_TOKENS 12
 
 struct token {
 	const char *s;
@@ -156,6 +156,15 @@ static int parse_aligned(struct parser *p, const struct token *t, int is_size, u
 		return -1;
 	if (*out % AV_PAGE_SIZE)
 		return perr(p, t->col, "%s '%s' is not a multiple of 4096", what, t->s);
+	return 0;
+}
+
+static int parse_offset(struct parser *p, const struct token *t, uint64_t *out)
+{
+	if (parse_number(p, t, 1, "offset", out))
+		return -1;
+	if (*out % AV_PAGE_SIZE)
+		return perr(p, t->col, "offset '%s' is not a multiple of 4096", t->s);
 	return 0;
 }
 
@@ -440,9 +449,80 @@ static int push(struct scenario *s, const struct scn_cmd *cmd)
 	return 0;
 }
 
+/* A file name's index, the name added if new. */
+static int file_index(struct scenario *s, const char *name)
+{
+	for (size_t i = 0; i < s->nfiles; i++)
+		if (strcmp(s->files[i], name) == 0)
+			return (int)i;
+	if (s->nfiles == s->files_cap) {
+		size_t cap = s->files_cap ? 2 * s->files_cap : 8;
+		char **n = realloc(s->files, cap * sizeof(*n));
+		uint64_t *z;
+		if (!n)
+			return -ENOMEM;
+		s->files = n;
+		if (!(z = realloc(s->file_size, cap * sizeof(*z))))
+			return -ENOMEM;
+		s->file_size = z;
+		s->files_cap = cap;
+	}
+	if (!(s->files[s->nfiles] = strdup(name)))
+		return -ENOMEM;
+	s->file_size[s->nfiles] = 0;
+	return (int)s->nfiles++;
+}
+
+/* mmap's words after SIZE: [rw|r|none] [shared] [file NAME [OFFSET]].
+ * Reads the last two parts and cuts them off the line; parse_args reads
+ * the rest (and judges the protection). */
+static int parse_mmap_tail(struct parser *p, struct scn_cmd *cmd)
+{
+	static const char usage[] = "usage: mmap PROC ADDR SIZE [rw|r|none] [shared] "
+				    "[file NAME [OFFSET]]";
+	int t = 4, end = p->ntok, prot_end, rc;
+
+	if (t < end && strcmp(p->tok[t].s, "shared") && strcmp(p->tok[t].s, "file"))
+		t++;                    /* the protection */
+	prot_end = t;
+	if (t < end && strcmp(p->tok[t].s, "shared") == 0) {
+		cmd->shared = 1;
+		t++;
+	}
+	if (t < end && strcmp(p->tok[t].s, "file") == 0) {
+		if (++t >= end)
+			return perr(p, p->eol_col, "mmap: missing NAME after 'file' (%s)", usage);
+		if (!valid_identifier(p->tok[t].s) || strlen(p->tok[t].s) > SCN_MAX_NAME)
+			return perr(p, p->tok[t].col, "'%s' is not a file name", p->tok[t].s);
+		if ((rc = file_index(p->s, p->tok[t].s)) < 0)
+			return rc;
+		cmd->file = rc;
+		if (++t < end && parse_offset(p, &p->tok[t++], &cmd->offset))
+			return -1;
+	}
+	if (t < end)
+		return perr(p, p->tok[t].col, "mmap: unexpected '%s' (%s)", p->tok[t].s, usage);
+	if (prot_end < p->ntok)
+		p->ntok = prot_end;
+	return 0;
+}
+
+/* A file's size: the end of its furthest mapping (krun makes it so). */
+static int note_file_size(struct parser *p, const struct scn_cmd *cmd)
+{
+	uint64_t end = cmd->offset + cmd->size;
+
+	if (end < cmd->offset || end > AV_TASK_SIZE)
+		return perr(p, p->tok[0].col, "mmap: file offset and size reach past %#llx",
+			    (unsigned long long)AV_TASK_SIZE);
+	if (end > p->s->file_size[cmd->file])
+		p->s->file_size[cmd->file] = end;
+	return 0;
+}
+
 static int parse_command(struct parser *p)
 {
-	struct scn_cmd cmd = { .line = p->line, .proc = -1, .proc2 = -1, .field = -1,
+	struct scn_cmd cmd = { .line = p->line, .proc = -1, .proc2 = -1, .field = -1, .file = -1,
 			       .prot = AV_PROT_READ | AV_PROT_WRITE };
 	int op, rc;
 
@@ -454,8 +534,12 @@ static int parse_command(struct parser *p)
 	cmd.op = (enum scn_op)op;
 	if (cmd.op == SCN_POLICY)
 		return parse_policy(p, &cmd);
+	if (cmd.op == SCN_MMAP && (rc = parse_mmap_tail(p, &cmd)))
+		return rc;
 	rc = cmd.op == SCN_EXPECT ? parse_expect(p, &cmd) : parse_args(p, &cmd);
 	if (rc)
+		return rc;
+	if (cmd.file >= 0 && (rc = note_file_size(p, &cmd)))
 		return rc;
 	if (p->s->n == SCN_MAX_COMMANDS)
 		return perr(p, 1, "more than %d commands", SCN_MAX_COMMANDS);
@@ -607,6 +691,10 @@ void scn_free(struct scenario *s)
 		free(s->cmds[i].text);
 	for (size_t i = 0; i < s->nnames; i++)
 		free(s->names[i]);
+	for (size_t i = 0; i < s->nfiles; i++)
+		free(s->files[i]);
+	free(s->files);
+	free(s->file_size);
 	free(s->cmds);
 	free(s->names);
 	free(s->file);
@@ -695,7 +783,16 @@ void scn_format_cmd(const struct scenario *s, const struct scn_cmd *c, char *buf
 	case SCN_BRK:
 		snprintf(buf, len, "brk %s %#" PRIx64, p, c->size);
 		break;
-	case SCN_MMAP: case SCN_MPROTECT:
+	case SCN_MMAP: {
+		int n = snprintf(buf, len, "mmap %s %#" PRIx64 " %#" PRIx64 " %s%s", p, c->addr,
+				 c->size, prot_name(c->prot), c->shared ? " shared" : "");
+		if (c->file >= 0 && n >= 0 && (size_t)n < len)
+			n += snprintf(buf + n, len - (size_t)n, " file %s", s->files[c->file]);
+		if (c->file >= 0 && c->offset && n >= 0 && (size_t)n < len)
+			snprintf(buf + n, len - (size_t)n, " %#" PRIx64, c->offset);
+		break;
+	}
+	case SCN_MPROTECT:
 		snprintf(buf, len, "%s %s %#" PRIx64 " %#" PRIx64 " %s", op, p, c->addr, c->size,
 			 prot_name(c->prot));
 		break;

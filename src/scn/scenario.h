@@ -32,6 +32,9 @@ struct scn_cmd {
 	int has_addr2;
 	int prot;               /* AV_PROT_* */
 	int advice;             /* madvise: AV_MADV_* */
+	int shared;             /* mmap: MAP_SHARED */
+	int file;               /* mmap: index into scenario.files; -1: anonymous */
+	uint64_t offset;        /* mmap of a file: byte offset */
 	int field;              /* expect: index into the stats field table */
 	enum scn_cmp cmp;
 	uint64_t value;
@@ -44,6 +47,9 @@ struct scenario {
 	size_t n, cap;
 	char **names;           /* process names; a name's index is stable */
 	size_t nnames, names_cap;
+	char **files;           /* file names, in order of first use */
+	uint64_t *file_size;    /* each file's: the end of its furthest mapping */
+	size_t nfiles, files_cap;
 	const char *policy;     /* from a `policy` line, or NULL */
 };
 

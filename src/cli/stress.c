@@ -38,6 +38,7 @@ struct stress {
 	av_world *w;
 	pthread_rwlock_t gate;          /* read: one operation; write: check */
 	av_pid slot_pid[SLOTS];         /* atomic */
+	int files[2];                   /* for file mappings, private and shared */
 	int stop;                       /* atomic */
 	int failed;                     /* atomic */
 	char failure[512];              /* the first failure, under fail_lock */
@@ -141,7 +142,14 @@ static int process_op(struct stress *s, struct worker *wk)
 	switch (below(r, 20)) {
 	case 0:           return do_fork(s, wk, pid);
 	case 1:           return below(r, 4) ? 0 : do_exit(s, wk, pid);
-	case 2: case 3:   return av_mmap(s->w, pid, a, l, prot);
+	case 2:           return av_mmap(s->w, pid, a, l, prot);
+	case 3:
+		/* A file, private or shared, at the offset that lines it up
+		 * with the window; or shared anonymous memory. */
+		if (below(r, 3))
+			return av_mmap_file(s->w, pid, a, l, prot, below(r, 2) ? AV_MAP_SHARED : 0,
+					    s->files[below(r, 2)], a - WINDOW);
+		return av_mmap_file(s->w, pid, a, l, prot, AV_MAP_SHARED, 0, 0);
 	case 4:           return av_munmap(s->w, pid, a, l);
 	case 5: case 6:   return av_mprotect(s->w, pid, a, l, prot);
 	case 7: case 8:   return av_mremap(s->w, pid, a, l, l, AV_MREMAP_MAYMOVE | AV_MREMAP_FIXED,
@@ -346,6 +354,9 @@ static int start_world(struct stress *s)
 	cfg.max_frames = 1 << 20;
 	if ((err = av_world_create(&cfg, &s->w)))
 		return err;
+	for (int i = 0; i < 2; i++)
+		if ((err = av_file_create(s->w, WIN_PAGES * PG, &s->files[i])))
+			return err;
 	for (int i = 0; i < SLOTS; i++) {
 		if ((err = av_proc_create(s->w, &s->slot_pid[i])))
 			return err;

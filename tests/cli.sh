@@ -134,6 +134,15 @@ usage 2 stress --policy linux-9
 usage 0 stress --seconds 0.3 --threads 1 --walkers 1
 usage 0 run --policy=2.6.35 --zero-page=off --check scenarios/examples/01-fork-chain.scn
 usage 0 run - 
+usage 2 run --fault-around 3 scenarios/examples/01-fork-chain.scn
+usage 0 run --fault-around 1 scenarios/examples/20-process-memory.scn
+usage 2 compare
+usage 2 compare --policy linux-9 scenarios/examples/02-fan-out.scn
+usage 2 compare --policy lazy,lazy scenarios/examples/02-fan-out.scn
+usage 2 compare --policy , scenarios/examples/02-fan-out.scn
+usage 2 compare --bogus scenarios/examples/02-fan-out.scn
+usage 2 compare scenarios/examples/02-fan-out.scn scenarios/examples/01-fork-chain.scn
+usage 0 compare --policy 2.6.33,lazy --zero-page off --fault-around 4 scenarios/examples/02-fan-out.scn
 usage 2 run --max-memory lots scenarios/examples/01-fork-chain.scn
 usage 2 run --fail-alloc scenarios/examples/01-fork-chain.scn
 usage 1 run --max-memory 0 --fail-alloc-from 9 scenarios/examples/01-fork-chain.scn
@@ -158,6 +167,21 @@ if printf 'proc P\nmmap P 0 4K\nstats\n' | "$tool" run --json - | grep -q '"anon
 	ok
 else
 	bad "scenario from stdin"
+fi
+
+# compare: a row per design, in the order asked; the recorded expects of
+# one design are not judged under another (the CVE file passes).
+"$tool" compare --policy lazy,2.6.33 scenarios/examples/02-fan-out.scn > "$tmp/cmp" 2>&1
+if [ "$(awk 'NR > 2 { print $1 }' "$tmp/cmp" | tr '\n' ' ')" = "lazy 2.6.33 " ]; then
+	ok
+else
+	bad "compare rows: $(cat "$tmp/cmp")"
+fi
+if "$tool" compare --json scenarios/examples/cve-2022-42703.scn > "$tmp/cmp" &&
+	[ "$(grep -c '"policy"' "$tmp/cmp")" -eq 7 ]; then
+	ok
+else
+	bad "compare --json of the CVE file under every design"
 fi
 
 echo "cli: $pass passed, $fail failed"

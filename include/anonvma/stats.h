@@ -70,6 +70,9 @@ struct av_stats {
 };
 
 void av_stats_read(const struct av_world *w, struct av_stats *s);
+/* The counters alone, without the scan (its fields are 0): cheap enough
+ * to call after every operation, as a peak tracker does. */
+void av_stats_read_counters(const struct av_world *w, struct av_stats *s);
 const char *av_obj_kind_name(enum av_obj_kind k);
 
 #ifdef __cplusplus

@@ -36,6 +36,11 @@ static int scan_pte(struct av_mm *mm, uint64_t addr, av_pte *pte, void *arg)
 	return 0;
 }
 
+void av_stats_read_counters(const struct av_world *w, struct av_stats *s)
+{
+	av_stats_snapshot(w, s);
+}
+
 void av_stats_read(const struct av_world *w, struct av_stats *s)
 {
 	struct av_world *mw = (struct av_world *)w;  /* scratch allocation only */

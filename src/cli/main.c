@@ -11,6 +11,7 @@
 #include <anonvma/anonvma.h>
 #include "../scn/scenario.h"
 #include "run.h"
+#include "compare.h"
 #include "../scn/fields.h"
 #include "demo.h"
 #include "kcheck.h"
@@ -30,6 +31,10 @@ static const char usage_text[] =
 "       anonvma stress [--policy P] [--threads N] [--walkers N] [--seconds S]\n"
 "                      [--seed X] [--lock root|own]\n"
 "                                     threads on one world, checked every second\n"
+"       anonvma compare [--policy P,...] [--json] [--zero-page on|off]\n"
+"                       [--fault-around N] FILE|-\n"
+"                                     replay under each design (all by default):\n"
+"                                     objects, bytes, walk cost, one table\n"
 "       anonvma fields                list the stats fields\n"
 "       anonvma --help | --version\n"
 "\n"
@@ -137,9 +142,10 @@ static int parse_options(int argc, char **argv, int first, struct run_opts *o)
 	return i;
 }
 
-static int run_file(const char *path, const struct run_opts *o)
+/* Parse the scenario at path ("-": standard input): 0, or RUN_USAGE
+ * after saying why. */
+static int load_file(const char *path, struct scenario *s)
 {
-	struct scenario s;
 	char err[512];
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 	int rc;
@@ -148,14 +154,66 @@ static int run_file(const char *path, const struct run_opts *o)
 		fprintf(stderr, "anonvma: %s: %s\n", path, strerror(errno));
 		return RUN_USAGE;
 	}
-	rc = scn_parse(&s, strcmp(path, "-") == 0 ? "<stdin>" : path, f, err, sizeof(err));
+	rc = scn_parse(s, strcmp(path, "-") == 0 ? "<stdin>" : path, f, err, sizeof(err));
 	if (f != stdin)
 		fclose(f);
 	if (rc) {
 		fprintf(stderr, "%s\n", err);
 		return RUN_USAGE;
 	}
+	return 0;
+}
+
+static int run_file(const char *path, const struct run_opts *o)
+{
+	struct scenario s;
+	int rc = load_file(path, &s);
+
+	if (rc)
+		return rc;
 	rc = run_scenario(&s, o, stdout, stderr);
+	scn_free(&s);
+	return rc;
+}
+
+/* anonvma compare [--policy P,...] [--json] [--zero-page on|off]
+ *                 [--fault-around N] FILE|- */
+static int compare_command(int argc, char **argv)
+{
+	struct compare_opts co = { .zero_page = -1, .max_memory = RUN_DEFAULT_MAX_MEMORY };
+	struct scenario s;
+	int i, rc;
+
+	for (i = 2; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--json") == 0) {
+			co.json = 1;
+			continue;
+		}
+		if (i + 1 >= argc)
+			return usage_error("option '%s' needs a value", a);
+		if (strcmp(a, "--policy") == 0) {
+			co.policies = argv[++i];
+		} else if (strcmp(a, "--zero-page") == 0) {
+			const char *v = argv[++i];
+			if (strcmp(v, "on") && strcmp(v, "off"))
+				return usage_error("--zero-page takes on or off, not '%s'", v);
+			co.zero_page = strcmp(v, "on") == 0;
+		} else if (strcmp(a, "--fault-around") == 0) {
+			uint64_t v;
+			if (scn_number(argv[++i], 0, &v) || !v || v > 512 || (v & (v - 1)))
+				return usage_error("--fault-around takes pages, a power of two from 1 "
+						   "to 512, not '%s'", argv[i]);
+			co.fault_around = (unsigned)v;
+		} else {
+			return usage_error("unknown compare option '%s'", a);
+		}
+	}
+	if (i != argc - 1)
+		return usage_error("%s", "compare takes one scenario file (or -)");
+	if ((rc = load_file(argv[i], &s)))
+		return rc;
+	rc = compare_scenario(&s, &co);
 	scn_free(&s);
 	return rc;
 }
@@ -349,6 +407,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "kcheck") == 0)
 		return kcheck_command(argc, argv);
+	if (strcmp(argv[1], "compare") == 0)
+		return compare_command(argc, argv);
 	if (strcmp(argv[1], "stress") == 0)
 		return stress_command(argc, argv);
 	if (strcmp(argv[1], "run") == 0) {

@@ -27,6 +27,11 @@ struct run_opts {
 	void (*on_error)(void *ctx, int line, enum scn_op op, int err);
 	/* After each command, refused or not (tests: check, count). */
 	void (*on_step)(void *ctx, int line, enum scn_op op, av_world *w);
+	/* Once the last command has run, before the world goes (compare). */
+	void (*on_end)(void *ctx, av_world *w);
+	/* Replay only: `expect` and `check` lines are not judged (a
+	 * recording's expects are one design's). */
+	int replay;
 	void *ctx;
 };
 

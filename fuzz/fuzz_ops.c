@@ -83,7 +83,12 @@ static void one_op(struct fuzz *f, const uint8_t *b)
 		/* Low bits of b[2]: anonymous, shared anonymous, or a file,
 		 * private or shared, at an offset from b[3]. */
 		switch (b[2] & 3) {
-		case 0:  av_mmap(w, *pid, a, len, prot); break;
+		case 0:  /* private, perhaps never charged, a stack, growing down */
+			av_mmap_file(w, *pid, a, len, prot,
+				     (b[1] & 0x40 ? AV_MAP_NORESERVE : 0) |
+				     (b[1] & 0x80 ? AV_MAP_STACK : 0) |
+				     (b[1] & 0x20 ? AV_MAP_GROWSDOWN : 0), 0, 0);
+			break;
 		case 1:  av_mmap_file(w, *pid, a, len, prot, AV_MAP_SHARED, 0, 0); break;
 		default:
 			av_mmap_file(w, *pid, a, len, prot, (b[3] & 1) ? AV_MAP_SHARED : 0,

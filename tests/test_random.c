@@ -154,6 +154,10 @@ static void step(struct sim *s)
 					  s->files[below(&s->r, 2)],
 					  below(&s->r, 2) ? (a - WINDOW) % (16 * PG)
 							  : PG * below(&s->r, 32));
+		else if (kind == 3) {   /* never charged, a thread's stack, a growing one */
+			static const int f[] = { AV_MAP_NORESERVE, AV_MAP_STACK, AV_MAP_GROWSDOWN };
+			rc = av_mmap_file(w, p, a, l, pr, f[below(&s->r, 3)], 0, 0);
+		}
 		else
 			rc = av_mmap(w, p, a, l, pr);
 		/* A mapping put beside another faults at once, while the

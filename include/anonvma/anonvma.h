@@ -139,8 +139,15 @@ int av_file_close(av_world *w, int file);
  * av_mmap_file: with AV_MAP_SHARED and file 0, shared anonymous memory
  * (its own shmem object); with a file, that file from byte offset (page
  * aligned), private (copy-on-write: the first write makes the VMA's
- * anon_vma) or shared (never an anon_vma). */
-#define AV_MAP_SHARED 1
+ * anon_vma) or shared (never an anon_vma).  AV_MAP_NORESERVE and
+ * AV_MAP_STACK change the VMA's flags as Linux does, so its merges too
+ * (Linux's overcommit mode 2, which ignores MAP_NORESERVE, is not modelled). */
+#define AV_MAP_SHARED    1
+#define AV_MAP_NORESERVE 2      /* never charged: VM_NORESERVE, no VM_ACCOUNT */
+#define AV_MAP_STACK     4      /* a thread stack: VM_NOHUGEPAGE, as Linux 6.7 on */
+#define AV_MAP_GROWSDOWN 8      /* a process stack: a touch of the pages below it
+				 * grows it down to them, short of a guard gap of
+				 * 256 pages above the next mapping below */
 int av_mmap(av_world *w, av_pid pid, uint64_t addr, uint64_t len, int prot);
 int av_mmap_file(av_world *w, av_pid pid, uint64_t addr, uint64_t len, int prot, int flags,
 		 int file, uint64_t offset);

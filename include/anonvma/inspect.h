@@ -24,6 +24,9 @@ struct av_vma_info {
 	int shared;              /* MAP_SHARED */
 	int file;                /* the id of the file it maps; 0: none, or shared anonymous */
 	int heap;                /* part of the process's brk heap */
+	int noreserve;           /* MAP_NORESERVE: never charged */
+	int nohugepage;          /* MAP_STACK */
+	int growsdown;           /* MAP_GROWSDOWN */
 	int dontfork;            /* MADV_DONTFORK */
 	int wipeonfork;          /* MADV_WIPEONFORK */
 	uint64_t anon_vma;       /* id of vma->anon_vma, 0 if none */

@@ -209,7 +209,7 @@ struct range_arg {
 static int mmap_body(struct av_world *w, struct av_mm *mm, void *arg)
 {
 	struct range_arg *r = arg;
-	return av_do_mmap(w, mm, r->start, r->end, r->prot, r->flags & AV_MAP_SHARED, r->file,
+	return av_do_mmap(w, mm, r->start, r->end, r->prot, r->flags, r->file,
 			  r->addr2 >> PAGE_SHIFT);
 }
 
@@ -221,7 +221,7 @@ int av_mmap_file(av_world *w, av_pid pid, uint64_t addr, uint64_t len, int prot,
 
 	if ((err = check_prot_addr(w, "mmap", prot, addr)))
 		return err;
-	if (flags & ~AV_MAP_SHARED)
+	if (flags & ~(AV_MAP_SHARED | AV_MAP_NORESERVE | AV_MAP_STACK | AV_MAP_GROWSDOWN))
 		return av_fail(w, -EINVAL, "mmap", "unknown flags %#x", flags);
 	if (!len)
 		return av_fail(w, -EINVAL, "mmap", "zero length");
@@ -437,16 +437,28 @@ struct touch_arg {
 	uint64_t done;
 };
 
+/* Faults page by page from t->addr; a page below a stack that may grow
+ * down stops the walk there (t->addr, t->len moved on to it). */
 static int touch_body(struct av_world *w, struct av_mm *mm, void *arg)
 {
 	struct touch_arg *t = arg;
+	uint64_t end = t->addr + t->len;
 	int err = 0;
 
-	for (uint64_t a = t->addr; a < t->addr + t->len && !err; a += PAGE_SIZE)
-		err = av_handle_fault(w, mm, a, t->write != 0);
+	for (; t->addr < end && !err; t->addr += PAGE_SIZE)
+		if ((err = av_handle_fault(w, mm, t->addr, t->write != 0)) == AV_FAULT_EXPAND)
+			break;
+	t->len = end - t->addr;
 	return err;
 }
 
+static int expand_body(struct av_world *w, struct av_mm *mm, void *arg)
+{
+	return av_expand_stack(w, mm, *(uint64_t *)arg);
+}
+
+/* A stack grows with mmap_lock held for writing (as since Linux 6.5), so
+ * the touch drops its read lock for it and goes on. */
 int av_touch(av_world *w, av_pid pid, uint64_t addr, uint64_t len, int write)
 {
 	const char *func = write ? "write" : "read";
@@ -455,7 +467,10 @@ int av_touch(av_world *w, av_pid pid, uint64_t addr, uint64_t len, int write)
 
 	if ((err = check_touch_range(w, func, addr, len)))
 		return err;
-	return with_mm(w, pid, func, false, touch_body, &t);
+	while ((err = with_mm(w, pid, func, false, touch_body, &t)) == AV_FAULT_EXPAND)
+		if ((err = with_mm(w, pid, func, true, expand_body, &t.addr)))
+			return err;
+	return err;
 }
 
 /* The anonymous page mapped at addr, pinned; 0 if none. */

@@ -106,6 +106,9 @@ int av_vma_foreach(const struct av_world *w, int pid, av_vma_fn fn, void *arg)
 			.file = v->file ? v->file->id : 0,
 			/* vma_is_initial_heap */
 			.heap = v->start < mm->brk && v->end > mm->start_brk,
+			.noreserve = !!(v->flags & VM_NORESERVE),
+			.nohugepage = !!(v->flags & VM_NOHUGEPAGE),
+			.growsdown = !!(v->flags & VM_GROWSDOWN),
 			.dontfork = !!(v->flags & VM_DONTCOPY),
 			.wipeonfork = !!(v->flags & VM_WIPEONFORK),
 			.anon_vma = v->anon_vma ? v->anon_vma->id : 0,

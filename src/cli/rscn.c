@@ -220,7 +220,9 @@ static void new_proc(struct gen *g)
 
 /* Most mappings are private anonymous memory; the rest are of one of two
  * files (private or shared, at an offset that often follows the address,
- * so that neighbours can merge) or shared anonymous memory. */
+ * so that neighbours can merge), shared anonymous memory, or private
+ * memory never charged (MAP_NORESERVE), for a thread's stack (MAP_STACK) or
+ * a stack that grows down (MAP_GROWSDOWN). */
 static void do_mmap(struct gen *g, struct gproc *p)
 {
 	struct range r = chance(g, 45) ? free_range(g, p) : anywhere(g);
@@ -235,6 +237,12 @@ static void do_mmap(struct gen *g, struct gproc *p)
 			snprintf(tail + n, sizeof(tail) - (size_t)n, " %#llx", bytes(off));
 	} else if (kind < 28) {
 		snprintf(tail, sizeof(tail), " shared");
+	} else if (kind < 33) {         /* a malloc arena's reservation */
+		snprintf(tail, sizeof(tail), " noreserve");
+	} else if (kind < 36) {         /* a thread's stack */
+		snprintf(tail, sizeof(tail), " stack");
+	} else if (kind < 39) {         /* a process's stack, which touches below grow */
+		snprintf(tail, sizeof(tail), " growsdown");
 	}
 	emit(g, "mmap p%d %#llx %#llx %s%s", task_of(g, p), addr_of(r.start), bytes(r.len),
 	     prot_word[prot], tail);

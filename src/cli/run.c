@@ -277,14 +277,14 @@ static int call(struct runner *r, const struct scn_cmd *c, uint64_t *done)
 	case SCN_MMAP:
 		if (c->file < 0)
 			return av_mmap_file(w, pid, c->addr, c->size, c->prot,
-					    c->shared ? AV_MAP_SHARED : 0, 0, 0);
+					    c->map_flags, 0, 0);
 		/* A file comes to be at its first mapping, its size the end
 		 * of its furthest one. */
 		if (!r->files[c->file] &&
 		    (err = av_file_create(w, r->s->file_size[c->file], &r->files[c->file])))
 			return err;
 		return av_mmap_file(w, pid, c->addr, c->size, c->prot,
-				    c->shared ? AV_MAP_SHARED : 0, r->files[c->file], c->offset);
+				    c->map_flags, r->files[c->file], c->offset);
 	case SCN_MUNMAP:   return av_munmap(w, pid, c->addr, c->size);
 	case SCN_MPROTECT: return av_mprotect(w, pid, c->addr, c->size, c->prot);
 	case SCN_MREMAP:

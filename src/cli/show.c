@@ -36,7 +36,9 @@ static int print_vma(const struct av_vma_info *v, void *arg)
 		prot_str(v->prot), v->pgoff);
 	if (v->file)
 		fprintf(sv->f, " file %d", v->file);
-	fprintf(sv->f, "%s%s%s%s", v->shared ? " shared" : "", v->heap ? " [heap]" : "",
+	fprintf(sv->f, "%s%s%s%s%s%s%s", v->shared ? " shared" : "", v->heap ? " [heap]" : "",
+		v->noreserve ? " noreserve" : "", v->nohugepage ? " stack" : "",
+		v->growsdown ? " growsdown" : "",
 		v->dontfork ? " dontfork" : "", v->wipeonfork ? " wipeonfork" : "");
 	if (!v->anon_vma) {
 		fputs("  no anon_vma\n", sv->f);

@@ -287,7 +287,7 @@ static int exit_proc(struct master *m, const struct scn_cmd *c)
 static int plain_op(struct master *m, const struct scn_cmd *c)
 {
 	struct krun_msg msg = { .op = c->op, .prot = c->prot, .advice = c->advice,
-				.shared = c->shared, .file = c->file, .offset = c->offset,
+				.map_flags = c->map_flags, .file = c->file, .offset = c->offset,
 				.addr = c->addr, .size = c->size, .size2 = c->size2,
 				.addr2 = c->addr2, .has_addr2 = c->has_addr2 };
 	int slot = m->name_slot[c->proc];

@@ -47,7 +47,7 @@ struct krun_msg {
 	int slot;               /* fork, thread: the new task's slot */
 	int prot;
 	int advice;             /* madvise: AV_MADV_* (Linux's own values) */
-	int shared;             /* mmap: MAP_SHARED */
+	int map_flags;          /* mmap: AV_MAP_* */
 	int file;               /* mmap: a file's index, -1 none */
 	uint64_t offset;        /* mmap: in the file */
 	uint64_t addr, size, size2, addr2;

@@ -155,7 +155,11 @@ static int do_mmap(const struct krun_msg *m)
 {
 	void *want = at(m->addr);
 	int fd = m->file >= 0 ? krun_file_fd[m->file] : -1;
-	int flags = (m->shared ? MAP_SHARED : MAP_PRIVATE) | (fd < 0 ? MAP_ANONYMOUS : 0) |
+	int flags = (m->map_flags & AV_MAP_SHARED ? MAP_SHARED : MAP_PRIVATE) |
+		    (m->map_flags & AV_MAP_NORESERVE ? MAP_NORESERVE : 0) |
+		    (m->map_flags & AV_MAP_STACK ? MAP_STACK : 0) |
+		    (m->map_flags & AV_MAP_GROWSDOWN ? MAP_GROWSDOWN : 0) |
+		    (fd < 0 ? MAP_ANONYMOUS : 0) |
 		    MAP_FIXED_NOREPLACE;
 	void *got = mmap(want, m->size, native_prot(m->prot), flags, fd,
 			 fd < 0 ? 0 : (off_t)m->offset);

@@ -364,12 +364,47 @@ static int fault_locked(struct av_world *w, struct av_vma *vma, uint64_t addr, a
 	return do_wp_page(w, vma, addr, pte);
 }
 
+/* The stack that addr is below, if it grows down. */
+static struct av_vma *stack_above(const struct av_mm *mm, uint64_t addr)
+{
+	struct av_vma *v = av_vma_first_after(mm, addr);
+
+	return v && v->start > addr && (v->flags & VM_GROWSDOWN) ? v : NULL;
+}
+
+int av_expand_stack(struct av_world *w, struct av_mm *mm, uint64_t addr)
+{
+	struct av_vma *v = stack_above(mm, addr), *prev;
+	uint64_t start = addr & ~(PAGE_SIZE - 1);
+	int err;
+
+	if (!v) {
+		av_stat_inc(w, fault.segv);
+		return av_fail(w, -EFAULT, "fault", "%#llx is mapped by nothing: SIGSEGV",
+			       (unsigned long long)addr);
+	}
+	prev = av_vma_prev(v);
+	/* The guard gap: only an accessible mapping below, not another
+	 * stack, keeps the stack away. */
+	if (prev && !(prev->flags & VM_GROWSDOWN) && (prev->flags & VM_ACCESS_FLAGS) &&
+	    start - prev->end < STACK_GUARD_GAP)
+		return av_stat_inc(w, fault.segv), av_fail(w, -EFAULT, "fault", "%#llx: the stack would come within the guard "
+			       "gap of the mapping at %#llx: SIGSEGV", (unsigned long long)addr,
+			       (unsigned long long)prev->start);
+	if ((err = av_anon_vma_prepare(w, v)))
+		return err;
+	av_vma_set_range(w, v, start, v->end, v->pgoff - ((v->start - start) >> PAGE_SHIFT));
+	return 0;
+}
+
 int av_handle_fault(struct av_world *w, struct av_mm *mm, uint64_t addr, bool write)
 {
 	struct av_vma *vma = av_vma_find(mm, addr);
 	av_pte *pte, seen;
 	int err;
 
+	if (!vma && stack_above(mm, addr))
+		return AV_FAULT_EXPAND;
 	if (!vma || !(vma->flags & (write ? VM_WRITE : VM_READ))) {
 		av_stat_inc(w, fault.segv);
 		return av_fail(w, -EFAULT, write ? "write" : "read",

@@ -116,8 +116,9 @@ int av_do_munmap(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t 
 /* ---- mmap ---- */
 
 int av_do_mmap(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t end, int prot,
-	       bool shared, struct av_file *file, uint64_t pgoff)
+	       int map_flags, struct av_file *file, uint64_t pgoff)
 {
+	bool shared = map_flags & AV_MAP_SHARED;
 	struct av_vma *v = av_vma_first_after(mm, start);
 	unsigned flags = prot_to_vm_flags(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
 	int err;
@@ -128,8 +129,15 @@ int av_do_mmap(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t en
 			       (unsigned long long)v->start);
 	if (shared)
 		flags |= VM_SHARED;
-	else if (prot & AV_PROT_WRITE)
-		flags |= VM_ACCOUNT;  /* private writable memory is committed */
+	if (map_flags & AV_MAP_NORESERVE)
+		flags |= VM_NORESERVE;  /* the model assumes overcommit mode 0 or 1 */
+	if (map_flags & AV_MAP_STACK)
+		flags |= VM_NOHUGEPAGE;
+	if (map_flags & AV_MAP_GROWSDOWN)
+		flags |= VM_GROWSDOWN;
+	/* accountable_mapping: private writable memory is committed. */
+	if ((flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE)
+		flags |= VM_ACCOUNT;
 	if (shared && !file) {
 		/* shmem_zero_setup: an object of its own, from offset 0, so
 		 * it merges with nothing it did not come from. */
@@ -190,7 +198,7 @@ static unsigned mprotect_newflags(const struct av_world *w, const struct av_vma 
 	if (nf == v->flags)
 		return nf;
 	if (nf & VM_WRITE) {
-		if (!(v->flags & (VM_ACCOUNT | VM_WRITE | VM_SHARED)))
+		if (!(v->flags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE)))
 			nf |= VM_ACCOUNT;
 	} else if (w->policy->mprotect_drops_account && (v->flags & VM_ACCOUNT) &&
 		   vma_is_anonymous(v) && !av_vma_has_chain(v)) {

@@ -42,6 +42,10 @@ struct av_policy;
 #define VM_DONTCOPY  0x200u  /* MADV_DONTFORK: fork leaves it out */
 #define VM_WIPEONFORK 0x400u /* MADV_WIPEONFORK: the child's copy starts empty */
 #define VM_SHARED    0x800u  /* MAP_SHARED: writes go to the file, never an anon_vma */
+#define VM_NORESERVE 0x1000u /* MAP_NORESERVE: never charged (VM_ACCOUNT) */
+#define VM_NOHUGEPAGE 0x2000u /* MAP_STACK (since 6.7) or MADV_NOHUGEPAGE */
+#define VM_GROWSDOWN 0x4000u /* MAP_GROWSDOWN, a process's stack: faults below extend it */
+#define STACK_GUARD_GAP (256 * PAGE_SIZE)   /* Linux's default stack_guard_gap */
 #define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
 
 /* ---- page tables: 4 levels of 512 entries, 4 KiB pages, 48-bit VA ---- */
@@ -386,9 +390,10 @@ int av_split_vma(struct av_world *w, struct av_vma *v, uint64_t addr, bool new_b
 /* The operations behind the public calls; arguments already checked,
  * mmap_lock held. */
 /* A new mapping: anonymous (file NULL, not shared), shared anonymous (a
- * new shmem file made here), or of file at page offset pgoff. */
+ * new shmem file made here), or of file at page offset pgoff; map_flags
+ * are AV_MAP_*. */
 int av_do_mmap(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t end, int prot,
-	       bool shared, struct av_file *file, uint64_t pgoff);
+	       int map_flags, struct av_file *file, uint64_t pgoff);
 int av_do_munmap(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t end);
 int av_do_mprotect(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t end, int prot);
 int av_do_mremap(struct av_world *w, struct av_mm *mm, uint64_t addr, uint64_t old_len,
@@ -423,7 +428,15 @@ int av_vma_modify_flags(struct av_world *w, struct av_vma *v, uint64_t start,
 			uint64_t end, unsigned newflags, struct av_vma **out);
 
 /* ---- fault.c ---- */
+/* av_handle_fault's answer when addr is below a stack that may grow down
+ * to it: the caller extends it (av_expand_stack, mmap_lock held for
+ * writing) and faults again. */
+#define AV_FAULT_EXPAND 3
 int av_handle_fault(struct av_world *w, struct av_mm *mm, uint64_t addr, bool write);
+/* expand_downwards: the stack above addr grows down to addr's page.
+ * -EFAULT (SIGSEGV) if there is no such stack or it would come within
+ * STACK_GUARD_GAP of the accessible mapping below; -ENOMEM. */
+int av_expand_stack(struct av_world *w, struct av_mm *mm, uint64_t addr);
 /* A PTE was seen holding the migration entry `seen`: wait (ptl not held)
  * until the migration is over.  -EUCLEAN if it is over and the entry is
  * still there: a walk missed it (only possible with each anon_vma's own

@@ -473,21 +473,39 @@ static int file_index(struct scenario *s, const char *name)
 	return (int)s->nfiles++;
 }
 
-/* mmap's words after SIZE: [rw|r|none] [shared] [file NAME [OFFSET]].
- * Reads the last two parts and cuts them off the line; parse_args reads
- * the rest (and judges the protection). */
+/* mmap's flag words, in the order they are written. */
+static const struct { const char *word; int flag; } map_words[] = {
+	{ "shared", AV_MAP_SHARED }, { "noreserve", AV_MAP_NORESERVE }, { "stack", AV_MAP_STACK },
+	{ "growsdown", AV_MAP_GROWSDOWN },
+};
+
+static int map_word(const char *s)
+{
+	for (size_t i = 0; i < sizeof(map_words) / sizeof(map_words[0]); i++)
+		if (strcmp(s, map_words[i].word) == 0)
+			return map_words[i].flag;
+	return strcmp(s, "file") == 0 ? -1 : 0;
+}
+
+/* mmap's words after SIZE: [rw|r|none] [shared] [noreserve] [stack]
+ * [growsdown] [file NAME [OFFSET]].  Reads the words after the protection and cuts
+ * them off the line; parse_args reads the rest (and judges the
+ * protection). */
 static int parse_mmap_tail(struct parser *p, struct scn_cmd *cmd)
 {
-	static const char usage[] = "usage: mmap PROC ADDR SIZE [rw|r|none] [shared] "
-				    "[file NAME [OFFSET]]";
-	int t = 4, end = p->ntok, prot_end, rc;
+	static const char usage[] = "usage: mmap PROC ADDR SIZE [rw|r|none] [shared] [noreserve] "
+				    "[stack] [growsdown] [file NAME [OFFSET]]";
+	int t = 4, end = p->ntok, prot_end, rc, last = 0;
 
-	if (t < end && strcmp(p->tok[t].s, "shared") && strcmp(p->tok[t].s, "file"))
+	if (t < end && !map_word(p->tok[t].s))
 		t++;                    /* the protection */
 	prot_end = t;
-	if (t < end && strcmp(p->tok[t].s, "shared") == 0) {
-		cmd->shared = 1;
-		t++;
+	for (; t < end && (rc = map_word(p->tok[t].s)) > 0; t++) {
+		if (rc <= last)         /* each once, in order */
+			return perr(p, p->tok[t].col, "mmap: unexpected '%s' (%s)", p->tok[t].s,
+				    usage);
+		cmd->map_flags |= rc;
+		last = rc;
 	}
 	if (t < end && strcmp(p->tok[t].s, "file") == 0) {
 		if (++t >= end)
@@ -742,6 +760,8 @@ int scn_pages(const struct scenario *s, size_t max, uint64_t **pages, size_t *np
 			rc = add_range(&p, &n, &cap, max, c->has_addr2 ? c->addr2 : c->addr, c->size2);
 		else if (c->op == SCN_BRK)
 			rc = add_range(&p, &n, &cap, max, AV_HEAP_START, c->size);
+		else if (c->op == SCN_READ || c->op == SCN_WRITE)   /* a stack grows to them */
+			rc = add_range(&p, &n, &cap, max, c->addr, c->size ? c->size : AV_PAGE_SIZE);
 	}
 	if (rc) {
 		free(p);
@@ -784,8 +804,11 @@ void scn_format_cmd(const struct scenario *s, const struct scn_cmd *c, char *buf
 		snprintf(buf, len, "brk %s %#" PRIx64, p, c->size);
 		break;
 	case SCN_MMAP: {
-		int n = snprintf(buf, len, "mmap %s %#" PRIx64 " %#" PRIx64 " %s%s", p, c->addr,
-				 c->size, prot_name(c->prot), c->shared ? " shared" : "");
+		int n = snprintf(buf, len, "mmap %s %#" PRIx64 " %#" PRIx64 " %s", p, c->addr,
+				 c->size, prot_name(c->prot));
+		for (size_t i = 0; i < sizeof(map_words) / sizeof(map_words[0]); i++)
+			if ((c->map_flags & map_words[i].flag) && n >= 0 && (size_t)n < len)
+				n += snprintf(buf + n, len - (size_t)n, " %s", map_words[i].word);
 		if (c->file >= 0 && n >= 0 && (size_t)n < len)
 			n += snprintf(buf + n, len - (size_t)n, " file %s", s->files[c->file]);
 		if (c->file >= 0 && c->offset && n >= 0 && (size_t)n < len)

@@ -32,7 +32,7 @@ struct scn_cmd {
 	int has_addr2;
 	int prot;               /* AV_PROT_* */
 	int advice;             /* madvise: AV_MADV_* */
-	int shared;             /* mmap: MAP_SHARED */
+	int map_flags;          /* mmap: AV_MAP_SHARED, _NORESERVE, _STACK */
 	int file;               /* mmap: index into scenario.files; -1: anonymous */
 	uint64_t offset;        /* mmap of a file: byte offset */
 	int field;              /* expect: index into the stats field table */
@@ -65,7 +65,8 @@ int scn_parse(struct scenario *s, const char *file, FILE *f, char *err, size_t e
 int scn_parse_string(struct scenario *s, const char *file, const char *text,
 		     char *err, size_t errlen);
 void scn_free(struct scenario *s);
-/* Every page an mmap, mremap or brk of s may map, sorted, each once (in
+/* Every page an mmap, mremap, brk, read or write of s may map, sorted,
+ * each once (in
  * *pages, to free; the heap's at AV_HEAP_START).  -E2BIG beyond max
  * pages, -ENOMEM. */
 int scn_pages(const struct scenario *s, size_t max, uint64_t **pages, size_t *npages);

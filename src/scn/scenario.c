@@ -31,6 +31,8 @@ struct parser {
 	int ntok;
 	unsigned char *live;         /* per name: 0 never made, 1 live, 2 exited */
 	int *group;                  /* per name: the process (its first name) */
+	int *slots;                  /* names by hash: index + 1, 0 empty */
+	size_t nslots;               /* a power of two, at least twice the names */
 	size_t live_cap;
 	int ops_seen;                /* commands other than policy so far */
 	char *err;
@@ -205,15 +207,58 @@ static int valid_identifier(const char *s)
 	return 1;
 }
 
+static size_t name_hash(const char *s)
+{
+	size_t h = 1469598103934665603ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+/* The slot of name: where it is, or the empty one where it would go. */
+static size_t name_slot(const struct parser *p, const char *name)
+{
+	size_t i = name_hash(name) & (p->nslots - 1);
+
+	while (p->slots[i] && strcmp(p->s->names[p->slots[i] - 1], name))
+		i = (i + 1) & (p->nslots - 1);
+	return i;
+}
+
+/* Room in the hash for one more name (a recording names thousands of
+ * processes; a linear search made parsing quadratic). */
+static int names_hash_grow(struct parser *p)
+{
+	size_t n = p->nslots ? 2 * p->nslots : 64;
+	int *old = p->slots;
+	size_t nold = p->nslots;
+
+	if (p->nslots && 2 * (p->s->nnames + 1) <= p->nslots)
+		return 0;
+	if (!(p->slots = calloc(n, sizeof(*p->slots)))) {
+		p->slots = old;
+		return -ENOMEM;
+	}
+	p->nslots = n;
+	for (size_t i = 0; i < nold; i++)
+		if (old[i])
+			p->slots[name_slot(p, p->s->names[old[i] - 1])] = old[i];
+	free(old);
+	return 0;
+}
+
 static int name_index(struct parser *p, const char *name, int create)
 {
 	struct scenario *s = p->s;
+	size_t slot;
 
-	for (size_t i = 0; i < s->nnames; i++)
-		if (strcmp(s->names[i], name) == 0)
-			return (int)i;
+	if (p->nslots && p->slots[slot = name_slot(p, name)])
+		return p->slots[slot] - 1;
 	if (!create)
 		return -1;
+	if (names_hash_grow(p))
+		return -ENOMEM;
 	if (s->nnames == s->names_cap) {
 		size_t cap = s->names_cap ? 2 * s->names_cap : 16;
 		char **n = realloc(s->names, cap * sizeof(*n));
@@ -234,6 +279,7 @@ static int name_index(struct parser *p, const char *name, int create)
 	}
 	if (!(s->names[s->nnames] = strdup(name)))
 		return -ENOMEM;
+	p->slots[name_slot(p, name)] = (int)s->nnames + 1;
 	p->live[s->nnames] = 0;
 	p->group[s->nnames] = (int)s->nnames;
 	return (int)s->nnames++;
@@ -653,6 +699,7 @@ static int parser_finish(struct parser *p, int rc)
 {
 	free(p->live);
 	free(p->group);
+	free(p->slots);
 	if (rc == -ENOMEM)
 		snprintf(p->err, p->errlen, "%s: out of memory while parsing", p->s->file ? p->s->file : "scenario");
 	if (rc)

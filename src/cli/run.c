@@ -331,7 +331,10 @@ static int step(struct runner *r, const struct scn_cmd *c, struct id_set *before
 	}
 	if (!names_live(r, c))
 		return RUN_USAGE;
-	scn_format_cmd(r->s, c, text, sizeof(text));
+	/* The command's text, for the trace and --check's message only: a
+	 * replay of a million faults need not print each to a buffer. */
+	if (r->o->trace || r->o->check)
+		scn_format_cmd(r->s, c, text, sizeof(text));
 	if (r->o->trace) {
 		if (c->op != SCN_STATS)
 			fprintf(r->info, "line %d: %s\n", c->line, text);

@@ -112,7 +112,8 @@ static void one_op(struct fuzz *f, const uint8_t *b)
 	case 14: av_walk_page(w, b[2] % 256, (enum av_walk_op)(b[3] % 3)); break;
 	case 15: {
 		av_pid *slot = &f->pids[b[2] % NPROCS];
-		if (*slot < 0 && av_thread_create(w, *pid, &child) == 0)
+		if (*slot < 0 && ((b[3] & 1) ? av_vfork(w, *pid, &child)
+					       : av_thread_create(w, *pid, &child)) == 0)
 			*slot = child;
 		break;
 	}

@@ -225,8 +225,9 @@ static void step(struct sim *s)
 		rc = av_migrate(w, p, a, l, &done);
 		break;
 	case 16:
-		op = "thread";
-		if (s->n < MAX_PROCS && (rc = av_thread_create(w, p, &c)) == 0)
+		op = below(&s->r, 3) ? "thread" : "vfork";
+		if (s->n < MAX_PROCS &&
+		    (rc = op[0] == 't' ? av_thread_create(w, p, &c) : av_vfork(w, p, &c)) == 0)
 			s->pids[s->n++] = c;
 		break;
 	case 17:

@@ -73,7 +73,8 @@ static void scenarios_are_in_bounds(void **state)
 		for (size_t i = 0; i < s.n; i++) {
 			const struct scn_cmd *c = &s.cmds[i];
 			/* Tasks: each process has at most two threads. */
-			live += c->op == SCN_PROC || c->op == SCN_FORK || c->op == SCN_THREAD;
+			live += c->op == SCN_PROC || c->op == SCN_FORK || c->op == SCN_THREAD ||
+				c->op == SCN_VFORK;
 			live -= c->op == SCN_EXIT;
 			most = live > most ? live : most;
 			assert_true(c->op != SCN_RECLAIM && c->op != SCN_MIGRATE);

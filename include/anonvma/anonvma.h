@@ -114,11 +114,17 @@ int av_policy_describe(const char *name, struct av_policy_info *out);
  * space.  Every call naming a task acts on its process's address space;
  * av_fork by any task forks the process (the child has one task).
  * av_exit ends only the task named; the last task's exit ends the address
- * space.  av_exec replaces the process's address space with an empty one
- * (everything it had is unlinked as at exit) and ends its other tasks;
- * the task that execs keeps its pid. */
+ * space.  av_exec gives the process an empty address space of its own
+ * (what it had is unlinked as at exit, unless a vfork relative still
+ * shares it) and ends its other threads; the task that execs keeps its
+ * pid. */
 int av_proc_create(av_world *w, av_pid *out);
 int av_thread_create(av_world *w, av_pid pid, av_pid *tid);
+/* A new process that shares pid's address space, as vfork(2) and
+ * posix_spawn make one (clone(CLONE_VM) without CLONE_THREAD; the parent
+ * is not suspended here): its exec gives it an address space of its own
+ * and ends none of pid's tasks, its exit ends only it. */
+int av_vfork(av_world *w, av_pid pid, av_pid *child);
 int av_fork(av_world *w, av_pid parent, av_pid *child);
 int av_exit(av_world *w, av_pid pid);
 int av_exec(av_world *w, av_pid pid);

@@ -132,7 +132,18 @@ int av_thread_create(av_world *w, av_pid pid, av_pid *tid)
 		return -ESRCH;
 	if (!tid)
 		return done(w, mm, av_fail(w, -EINVAL, "thread_create", "NULL tid pointer"));
-	return done(w, mm, av_task_create(w, mm, tid));
+	return done(w, mm, av_task_create(w, mm, pid, false, tid));
+}
+
+int av_vfork(av_world *w, av_pid pid, av_pid *child)
+{
+	struct av_mm *mm = get_mm(w, "vfork", pid);
+
+	if (!mm)
+		return -ESRCH;
+	if (!child)
+		return done(w, mm, av_fail(w, -EINVAL, "vfork", "NULL child pointer"));
+	return done(w, mm, av_task_create(w, mm, pid, true, child));
 }
 
 int av_exit(av_world *w, av_pid pid)
@@ -155,17 +166,22 @@ int av_exit(av_world *w, av_pid pid)
 int av_exec(av_world *w, av_pid pid)
 {
 	struct av_mm *mm = get_mm(w, "exec", pid), *nm;
+	long ended;
+	bool last;
 	int err;
 
 	if (!mm)
 		return -ESRCH;
 	if ((err = av_mm_create(w, mm->parent_pid, pid, &nm)))
 		return done(w, mm, err);
-	if ((err = av_mm_exec_replace(w, mm, nm, pid))) {
+	if ((err = av_mm_exec_replace(w, mm, nm, pid, &ended, &last))) {
 		av_mm_exit(w, nm);
 		return done(w, mm, err);
 	}
-	av_mm_exit(w, mm);
+	while (ended-- > 0)
+		av_mm_put(w, mm);       /* the ended tasks' references (ours holds it) */
+	if (last)
+		av_mm_exit(w, mm);
 	return done(w, mm, 0);
 }
 

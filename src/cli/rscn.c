@@ -387,12 +387,20 @@ static void do_mremap(struct gen *g, struct gproc *p)
 	}
 }
 
-/* The child has one task (the one named by fork) and the parent's heap. */
+/* The child has one task (the one named by fork) and the parent's heap.
+ * A vfork child shares its parent's address space: to the generator's
+ * belief it is one more task of it, until it execs. */
 static void do_fork(struct gen *g)
 {
-	struct gproc *parent = any_proc(g), *c = &g->proc[g->nlive++];
+	struct gproc *parent = any_proc(g), *c;
 	int by = task_of(g, parent);
 
+	if (parent->ntasks < MAX_TASKS && chance(g, 12)) {
+		parent->task[parent->ntasks] = g->next_name++;
+		emit(g, "vfork p%d p%d", by, parent->task[parent->ntasks++]);
+		return;
+	}
+	c = &g->proc[g->nlive++];
 	*c = *parent;
 	c->task[0] = g->next_name++;
 	c->ntasks = 1;

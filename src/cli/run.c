@@ -262,6 +262,10 @@ static int call(struct runner *r, const struct scn_cmd *c, uint64_t *done)
 		if ((err = av_thread_create(w, pid, &child)) == 0)
 			r->pids[c->proc2] = child;
 		return err;
+	case SCN_VFORK:
+		if ((err = av_vfork(w, pid, &child)) == 0)
+			r->pids[c->proc2] = child;
+		return err;
 	case SCN_EXIT:
 		r->pids[c->proc] = -1;
 		return av_exit(w, pid);
@@ -303,7 +307,8 @@ static int call(struct runner *r, const struct scn_cmd *c, uint64_t *done)
 /* A name the parser saw created may still be missing: its fork failed. */
 static int names_live(struct runner *r, const struct scn_cmd *c)
 {
-	int idx[2] = { c->proc, c->op == SCN_FORK || c->op == SCN_THREAD ? -1 : c->proc2 };
+	int idx[2] = { c->proc, c->op == SCN_FORK || c->op == SCN_THREAD || c->op == SCN_VFORK
+				? -1 : c->proc2 };
 
 	if (c->op == SCN_PROC)
 		return 1;

@@ -159,7 +159,7 @@ static int drop_process(struct shrinker *sh, int x, int adopt)
 	gone[x] = 1;
 	for (size_t j = 0; j < sh->r->s.n; j++) {
 		struct scn_cmd cmd = sh->r->s.cmds[j];
-		int makes = cmd.op == SCN_FORK || cmd.op == SCN_THREAD;
+		int makes = cmd.op == SCN_FORK || cmd.op == SCN_THREAD || cmd.op == SCN_VFORK;
 		if (makes && cmd.proc2 == x)
 			parent = cmd.proc;
 		if (makes && gone[cmd.proc] && !gone[cmd.proc2]) {
@@ -198,7 +198,8 @@ static int fold_process(struct shrinker *sh, int x)
 		return 0;
 	for (size_t j = 0; j < sh->r->s.n; j++) {
 		struct scn_cmd cmd = sh->r->s.cmds[j];
-		if ((cmd.op == SCN_FORK || cmd.op == SCN_THREAD) && cmd.proc2 == x) {
+		if ((cmd.op == SCN_FORK || cmd.op == SCN_THREAD || cmd.op == SCN_VFORK) &&
+		    cmd.proc2 == x) {
 			parent = cmd.proc;
 			continue;
 		}

@@ -52,6 +52,9 @@ struct master {
 					   * saw it allocate with (a thread
 					   * that execs takes its leader's) */
 	pid_t slot_tgid[KRUN_MAX_SLOTS];  /* its process's */
+	int slot_mm[KRUN_MAX_SLOTS];      /* its address space: threads and vfork
+					   * children share their maker's */
+	int next_mm;
 	int next_slot, nslots;
 	uint64_t *pages;            /* scenario pages, sorted */
 	size_t npages;
@@ -94,7 +97,8 @@ static int check_scenario(struct master *m)
 				 "(heaps below %#llx)", m->s->file, c->line, KRUN_SPAN, KRUN_HEAP_SPAN);
 			return -1;
 		}
-		if ((c->op == SCN_PROC || c->op == SCN_FORK || c->op == SCN_THREAD) &&
+		if ((c->op == SCN_PROC || c->op == SCN_FORK || c->op == SCN_THREAD ||
+		     c->op == SCN_VFORK) &&
 		    ++m->nslots > KRUN_MAX_SLOTS) {
 			snprintf(m->err, sizeof(m->err), "%s:%d: more than %d processes",
 				 m->s->file, c->line, KRUN_MAX_SLOTS);
@@ -172,6 +176,7 @@ static int start_proc(struct master *m, const struct scn_cmd *c)
 		return -1;
 	}
 	m->slot_pid[slot] = m->slot_born[slot] = m->slot_tgid[slot] = r.pid;
+	m->slot_mm[slot] = ++m->next_mm;
 	m->name_slot[c->proc] = slot;
 	return 0;
 }
@@ -182,7 +187,7 @@ static void report_error(const struct master *m, const struct scn_cmd *c, int er
 		printf("error %d %s %s\n", c->line, scn_op_name(c->op), errno_name(err));
 }
 
-/* fork and thread: the task asked makes the new one. */
+/* fork, thread and vfork: the task asked makes the new one. */
 static int fork_proc(struct master *m, const struct scn_cmd *c)
 {
 	int parent = m->name_slot[c->proc], slot = m->next_slot++;
@@ -199,6 +204,7 @@ static int fork_proc(struct master *m, const struct scn_cmd *c)
 		return -1;
 	m->slot_pid[slot] = m->slot_born[slot] = hello.pid;
 	m->slot_tgid[slot] = c->op == SCN_THREAD ? m->slot_tgid[parent] : hello.pid;
+	m->slot_mm[slot] = c->op == SCN_FORK ? ++m->next_mm : m->slot_mm[parent];
 	m->name_slot[c->proc2] = slot;
 	return 0;
 }
@@ -221,6 +227,7 @@ static int exec_proc(struct master *m, const struct scn_cmd *c)
 		return 0;
 	}
 	m->slot_pid[slot] = r.pid;
+	m->slot_mm[slot] = ++m->next_mm;
 	for (size_t i = 0; i < m->s->nnames; i++)
 		if ((int)i != c->proc && m->name_slot[i] >= 0 && m->slot_tgid[m->name_slot[i]] == tgid)
 			m->name_slot[i] = -1;
@@ -325,11 +332,11 @@ static int checkpoint(struct master *m, const struct scn_cmd *c)
 
 		if (slot < 0)
 			continue;
-		for (k = 0; k < n && m->procs[k].tgid != m->slot_tgid[slot]; k++)
+		for (k = 0; k < n && m->procs[k].mm != m->slot_mm[slot]; k++)
 			;
 		if (k == n)
 			m->procs[n++] = (struct krun_proc){ m->s->names[i], m->slot_pid[slot],
-							    m->slot_tgid[slot] };
+							    m->slot_mm[slot] };
 	}
 	return pagemap_report(c->line, m->procs, n, m->pages, m->npages, m->err, sizeof(m->err));
 }
@@ -338,7 +345,7 @@ static int step(struct master *m, const struct scn_cmd *c)
 {
 	switch (c->op) {
 	case SCN_PROC:  return start_proc(m, c);
-	case SCN_FORK: case SCN_THREAD:
+	case SCN_FORK: case SCN_THREAD: case SCN_VFORK:
 		return fork_proc(m, c);
 	case SCN_EXEC:  return exec_proc(m, c);
 	case SCN_EXIT:  return exit_proc(m, c);

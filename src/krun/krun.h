@@ -101,7 +101,7 @@ int pagemap_fault_around_probe(int *pages, char *err, size_t errlen);
 ssize_t krun_read_file(const char *path, char *buf, size_t size);
 /* 0, -1 on error, KRUN_SKIP when pagemap shows no frame numbers. */
 int pagemap_zero_page_probe(int *zero_page, char *err, size_t errlen);
-struct krun_proc { const char *name; pid_t pid, tgid; };
+struct krun_proc { const char *name; pid_t pid; int mm; };
 int pagemap_report(int line, const struct krun_proc *procs, size_t nprocs,
 		   const uint64_t *pages, size_t npages, char *err, size_t errlen);
 /* Around a write of [addr, +len) by pid: count the pages it copied

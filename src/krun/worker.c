@@ -227,6 +227,17 @@ static int new_thread(int slot, struct krun_reply *r)
 	return tid < 0 ? errno : 0;
 }
 
+/* clone(CLONE_VM) without CLONE_THREAD: a process of its own in the same
+ * address space, as vfork makes one, without suspending its parent. */
+static int new_vfork(int slot, struct krun_reply *r)
+{
+	int pid = clone(thread_main, thread_stack[slot] + THREAD_STACK, CLONE_VM | SIGCHLD,
+			(void *)(intptr_t)slot);
+
+	r->pid = pid;
+	return pid < 0 ? errno : 0;
+}
+
 /* exec: this very program again, as a worker.  The lifeline and the
  * worker ends of every slot's socket survive it (a worker's children use
  * later slots): their numbers go on the command line, "-" for none.
@@ -317,6 +328,7 @@ static int obey(const struct krun_msg *m, struct krun_reply *r)
 	/* This task only: the last one's exit ends the process. */
 	case SCN_EXIT:     syscall(SYS_exit, 0); _exit(1);
 	case SCN_THREAD:   return new_thread(m->slot, r);
+	case SCN_VFORK:    return new_vfork(m->slot, r);
 	case SCN_EXEC:     return do_exec(m->slot);
 	case SCN_FORK:
 		/* The raw call: a thread may fork, and glibc's fork expects

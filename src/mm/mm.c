@@ -12,15 +12,23 @@ static int pid_table_grow(struct av_world *w)
 {
 	size_t cap = w->pid_cap ? w->pid_cap * 2 : 64;
 	struct av_mm **t = av_alloc(w, cap * sizeof(*t), AV_OBJ_OTHER);
+	int *g = t ? av_alloc(w, cap * sizeof(*g), AV_OBJ_OTHER) : NULL;
 
-	if (!t)
+	if (!g) {
+		if (t)
+			av_free(w, t, cap * sizeof(*t), AV_OBJ_OTHER);
 		return -ENOMEM;
+	}
 	memset(t, 0, cap * sizeof(*t));
+	memset(g, 0, cap * sizeof(*g));
 	if (w->mm_by_pid) {
 		memcpy(t, w->mm_by_pid, w->pid_cap * sizeof(*t));
+		memcpy(g, w->tgid_by_pid, w->pid_cap * sizeof(*g));
 		av_free(w, w->mm_by_pid, w->pid_cap * sizeof(*t), AV_OBJ_OTHER);
+		av_free(w, w->tgid_by_pid, w->pid_cap * sizeof(*g), AV_OBJ_OTHER);
 	}
 	w->mm_by_pid = t;
+	w->tgid_by_pid = g;
 	w->pid_cap = cap;
 	return 0;
 }
@@ -59,6 +67,8 @@ int av_mm_create(struct av_world *w, int parent_pid, int pid, struct av_mm **out
 		err = av_fail(w, -ENOMEM, "proc_create", "cannot grow the pid table");
 	if (!err) {
 		mm->pid = pid ? pid : w->next_pid++;
+		if (!pid)       /* an exec's: av_mm_exec_replace still needs the old */
+			w->tgid_by_pid[mm->pid] = mm->pid;
 		w->nr_procs++;
 		w->nr_tasks++;
 	}
@@ -170,7 +180,7 @@ bool av_mm_exit(struct av_world *w, struct av_mm *mm)
 
 /* ---- threads and exec ---- */
 
-int av_task_create(struct av_world *w, struct av_mm *mm, int *tid)
+int av_task_create(struct av_world *w, struct av_mm *mm, int creator, bool own_group, int *tid)
 {
 	int err = 0;
 
@@ -185,6 +195,7 @@ int av_task_create(struct av_world *w, struct av_mm *mm, int *tid)
 	if (!err) {
 		*tid = w->next_pid++;
 		w->mm_by_pid[*tid] = mm;
+		w->tgid_by_pid[*tid] = own_group ? *tid : w->tgid_by_pid[creator];
 		mm->nr_tasks++;
 		w->nr_tasks++;
 		av_atomic_inc(&mm->users);      /* the new task's */
@@ -214,23 +225,44 @@ int av_task_exit(struct av_world *w, struct av_mm *mm, int pid)
 	return rc;
 }
 
-int av_mm_exec_replace(struct av_world *w, struct av_mm *old, struct av_mm *nm, int pid)
+int av_mm_exec_replace(struct av_world *w, struct av_mm *old, struct av_mm *nm, int pid,
+		       long *ended, bool *last)
 {
-	int err = 0;
+	int tgid;
 
 	av_mutex_lock(&w->lock);
 	if (old->exiting || !old->published || w->mm_by_pid[pid] != old) {
-		err = av_fail(w, -ESRCH, "exec", "task %d is exiting", pid);
-	} else {
-		/* nm was counted as a process and a task; old's count of both
-		 * goes when it exits: only the pid moves here. */
-		unpublish(w, old);
-		w->mm_by_pid[pid] = nm;
-		cds_list_add_tail(&nm->node, &w->mms);
-		nm->published = true;
+		av_mutex_unlock(&w->lock);
+		return av_fail(w, -ESRCH, "exec", "task %d is exiting", pid);
 	}
+	/* de_thread: the rest of pid's thread group ends; then pid's task
+	 * leaves old for nm (which counted it as a process and a task). */
+	tgid = w->tgid_by_pid[pid];
+	*ended = 0;
+	for (size_t t = 1; t < w->pid_cap; t++)
+		if (w->mm_by_pid[t] == old && w->tgid_by_pid[t] == tgid) {
+			w->mm_by_pid[t] = NULL;
+			++*ended;
+		}
+	w->mm_by_pid[pid] = nm;
+	w->tgid_by_pid[pid] = pid;
+	old->nr_tasks -= (int)*ended;
+	w->nr_tasks -= (uint64_t)*ended;
+	if ((*last = old->nr_tasks == 0)) {
+		cds_list_del_init(&old->node);
+		old->published = false;
+	} else if (w->mm_by_pid[old->pid] != old) {
+		/* Its process is another's now: a task left on it names it. */
+		for (size_t t = 1; t < w->pid_cap; t++)
+			if (w->mm_by_pid[t] == old) {
+				old->pid = (int)t;
+				break;
+			}
+	}
+	cds_list_add_tail(&nm->node, &w->mms);
+	nm->published = true;
 	av_mutex_unlock(&w->lock);
-	return err;
+	return 0;
 }
 
 /* ---- fork: copy_page_range for one VMA ---- */

@@ -218,7 +218,8 @@ struct av_world {
 	 * and anon_vma id; pfn 0: never).  av_check reports it. */
 	uint64_t dead_mapping_pfn, dead_mapping_id;
 
-	struct av_mm **mm_by_pid;
+	struct av_mm **mm_by_pid;       /* a task's mm, by its pid */
+	int *tgid_by_pid;               /* its thread group: the pid exec keeps */
 	size_t pid_cap;
 	int next_pid;
 	uint64_t nr_procs, max_procs;   /* processes (mms) */
@@ -452,15 +453,20 @@ struct av_mm *av_mm_get(struct av_world *w, int pid);
 void av_mm_put(struct av_world *w, struct av_mm *mm);
 /* Exit (or undo a failed fork): false if another thread already exits it. */
 bool av_mm_exit(struct av_world *w, struct av_mm *mm);
-/* A new task (thread) of mm's process: its pid in *tid. */
-int av_task_create(struct av_world *w, struct av_mm *mm, int *tid);
+/* A new task sharing mm, made by task creator: a thread of creator's
+ * thread group, or (own_group: clone(CLONE_VM) without CLONE_THREAD, as
+ * vfork) a process of its own.  Its pid in *tid. */
+int av_task_create(struct av_world *w, struct av_mm *mm, int creator, bool own_group, int *tid);
 /* Task pid ends: 1 if it was the last task of its mm (which the caller
  * then exits), 0 if others remain, -ESRCH if pid is no task of mm. */
 int av_task_exit(struct av_world *w, struct av_mm *mm, int pid);
-/* exec by task pid of old: nm (from av_mm_create with pid) takes the
- * process's place and pid; every other task of old ends.  The caller
- * then exits old.  -ESRCH if old is already exiting. */
-int av_mm_exec_replace(struct av_world *w, struct av_mm *old, struct av_mm *nm, int pid);
+/* exec by task pid of old: nm (from av_mm_create with pid) becomes pid's;
+ * the other tasks of pid's thread group end, those of other groups
+ * sharing old (a vfork child, its parent) keep it.  *ended: the task
+ * references old lost, which the caller drops; *last: no task is left on
+ * old, which the caller then exits.  -ESRCH if old is already exiting. */
+int av_mm_exec_replace(struct av_world *w, struct av_mm *old, struct av_mm *nm, int pid,
+		       long *ended, bool *last);
 int av_dup_mmap(struct av_world *w, struct av_mm *parent, struct av_mm *child);
 
 #endif

@@ -47,7 +47,8 @@ static const char *const op_names[SCN_OP_NR] = {
 	[SCN_AGE] = "age", [SCN_MIGRATE] = "migrate", [SCN_CHECK] = "check",
 	[SCN_SHOW] = "show", [SCN_TREE] = "tree", [SCN_EXPECT] = "expect",
 	[SCN_POLICY] = "policy", [SCN_MADVISE] = "madvise", [SCN_BRK] = "brk",
-	[SCN_EXEC] = "exec", [SCN_THREAD] = "thread", [SCN_NARRATE] = "##",
+	[SCN_EXEC] = "exec", [SCN_THREAD] = "thread", [SCN_VFORK] = "vfork",
+	[SCN_NARRATE] = "##",
 };
 
 /* Argument shapes: P process, N new process name, A address, S size,
@@ -59,7 +60,7 @@ static const char *const op_usage[SCN_OP_NR] = {
 	[SCN_DONTNEED] = "PAS", [SCN_STATS] = "", [SCN_RECLAIM] = "PAs",
 	[SCN_AGE] = "PAs", [SCN_MIGRATE] = "PAs", [SCN_CHECK] = "",
 	[SCN_SHOW] = "P", [SCN_TREE] = "", [SCN_MADVISE] = "PASV", [SCN_BRK] = "PS",
-	[SCN_EXEC] = "P", [SCN_THREAD] = "PN",
+	[SCN_EXEC] = "P", [SCN_THREAD] = "PN", [SCN_VFORK] = "PN",
 };
 
 static const struct { const char *name; int advice; } advices[] = {
@@ -459,7 +460,7 @@ static void apply_liveness(struct parser *p, const struct scn_cmd *cmd)
 		p->live[cmd->proc] = 1;
 		p->group[cmd->proc] = cmd->proc;
 		break;
-	case SCN_FORK:
+	case SCN_FORK: case SCN_VFORK:
 		p->live[cmd->proc2] = 1;
 		p->group[cmd->proc2] = cmd->proc2;
 		break;
@@ -840,7 +841,7 @@ void scn_format_cmd(const struct scenario *s, const struct scn_cmd *c, char *buf
 	case SCN_PROC: case SCN_EXIT: case SCN_SHOW: case SCN_EXEC:
 		snprintf(buf, len, "%s %s", op, p);
 		break;
-	case SCN_FORK: case SCN_THREAD:
+	case SCN_FORK: case SCN_THREAD: case SCN_VFORK:
 		snprintf(buf, len, "%s %s %s", op, p, s->names[c->proc2]);
 		break;
 	case SCN_MADVISE:

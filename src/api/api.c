@@ -124,26 +124,26 @@ int av_fork(av_world *w, av_pid parent, av_pid *child)
 	return done(w, pm, 0);
 }
 
-int av_thread_create(av_world *w, av_pid pid, av_pid *tid)
+/* A new task in pid's address space: a thread, or a process of its own. */
+static int new_task(av_world *w, const char *func, av_pid pid, bool own_group, av_pid *out)
 {
-	struct av_mm *mm = get_mm(w, "thread_create", pid);
+	struct av_mm *mm = get_mm(w, func, pid);
 
 	if (!mm)
 		return -ESRCH;
-	if (!tid)
-		return done(w, mm, av_fail(w, -EINVAL, "thread_create", "NULL tid pointer"));
-	return done(w, mm, av_task_create(w, mm, pid, false, tid));
+	if (!out)
+		return done(w, mm, av_fail(w, -EINVAL, func, "NULL pid pointer"));
+	return done(w, mm, av_task_create(w, mm, pid, own_group, out));
+}
+
+int av_thread_create(av_world *w, av_pid pid, av_pid *tid)
+{
+	return new_task(w, "thread_create", pid, false, tid);
 }
 
 int av_vfork(av_world *w, av_pid pid, av_pid *child)
 {
-	struct av_mm *mm = get_mm(w, "vfork", pid);
-
-	if (!mm)
-		return -ESRCH;
-	if (!child)
-		return done(w, mm, av_fail(w, -EINVAL, "vfork", "NULL child pointer"));
-	return done(w, mm, av_task_create(w, mm, pid, true, child));
+	return new_task(w, "vfork", pid, true, child);
 }
 
 int av_exit(av_world *w, av_pid pid)
@@ -159,10 +159,10 @@ int av_exit(av_world *w, av_pid pid)
 	return done(w, mm, 0);
 }
 
-/* exec_mmap: a new, empty address space takes the process's place; the
- * old one goes as at exit (its other tasks with it, as de_thread ends
- * them).  A fresh mm is made first, so that an allocation failure leaves
- * the process as it was. */
+/* exec_mmap: a new, empty address space becomes the task's; the other
+ * threads of its group end (de_thread); the old address space goes as at
+ * exit unless a vfork relative still uses it.  The new mm is made first,
+ * so that an allocation failure leaves the process as it was. */
 int av_exec(av_world *w, av_pid pid)
 {
 	struct av_mm *mm = get_mm(w, "exec", pid), *nm;

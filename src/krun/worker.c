@@ -242,34 +242,46 @@ static int new_vfork(int slot, struct krun_reply *r)
  * worker ends of every slot's socket survive it (a worker's children use
  * later slots): their numbers go on the command line, "-" for none.
  * Returns only on failure. */
+/* An fd the new image keeps, as an argument: its number ("-" for none),
+ * or NULL if it cannot be kept open across exec. */
+static const char *pass_fd(int fd, char num[12])
+{
+	if (fd < 0)
+		return "-";
+	if (fcntl(fd, F_SETFD, 0))
+		return NULL;
+	snprintf(num, 12, "%d", fd);
+	return num;
+}
+
+/* pass_fd's argument, in the new image: the fd, closed at the next exec. */
+static int take_fd(const char *arg)
+{
+	int fd = strcmp(arg, "-") ? atoi(arg) : -1;
+
+	if (fd >= 0)
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+	return fd;
+}
+
 static int do_exec(int slot)
 {
 	static char nums[KRUN_MAX_SLOTS + KRUN_MAX_FILES + 2][12];
 	static char *argv[KRUN_MAX_SLOTS + KRUN_MAX_FILES + 6];
-	int n = 0;
+	int n = 0, k = 0;
 
 	argv[n++] = krun_exe;           /* which the new image needs in turn */
 	argv[n++] = "--worker";
-	snprintf(nums[0], sizeof(nums[0]), "%d", slot);
-	snprintf(nums[1], sizeof(nums[1]), "%d", krun_lifeline[0]);
-	argv[n++] = nums[0];
-	argv[n++] = nums[1];
-	if (fcntl(krun_lifeline[0], F_SETFD, 0))
-		return errno;
-	for (int i = 0; i < KRUN_MAX_SLOTS; i++) {
-		int fd = krun_sock[i][1];
-		if (fd >= 0 && fcntl(fd, F_SETFD, 0))
+	snprintf(nums[k], sizeof(nums[k]), "%d", slot);
+	argv[n++] = nums[k++];
+	argv[n++] = (char *)pass_fd(krun_lifeline[0], nums[k++]);
+	for (int i = 0; i < KRUN_MAX_SLOTS; i++)
+		argv[n++] = (char *)pass_fd(krun_sock[i][1], nums[k++]);
+	for (int i = 0; i < KRUN_MAX_FILES; i++)
+		argv[n++] = (char *)pass_fd(krun_file_fd[i], nums[k++]);
+	for (int i = 0; i < n; i++)
+		if (!argv[i])
 			return errno;
-		snprintf(nums[2 + i], sizeof(nums[0]), "%d", fd);
-		argv[n++] = fd >= 0 ? nums[2 + i] : "-";
-	}
-	for (int i = 0; i < KRUN_MAX_FILES; i++) {
-		int fd = krun_file_fd[i];
-		if (fd >= 0 && fcntl(fd, F_SETFD, 0))
-			return errno;
-		snprintf(nums[2 + KRUN_MAX_SLOTS + i], sizeof(nums[0]), "%d", fd);
-		argv[n++] = fd >= 0 ? nums[2 + KRUN_MAX_SLOTS + i] : "-";
-	}
 	argv[n] = NULL;
 	execv(krun_exe, argv);
 	return errno;
@@ -285,20 +297,13 @@ void krun_worker_exec_main(int argc, char **argv)
 	if (slot < 0 || slot >= KRUN_MAX_SLOTS)
 		_exit(1);
 	snprintf(krun_exe, sizeof(krun_exe), "%s", argv[0]);
-	krun_lifeline[0] = atoi(argv[3]);
-	fcntl(krun_lifeline[0], F_SETFD, FD_CLOEXEC);
+	krun_lifeline[0] = take_fd(argv[3]);
 	for (int i = 0; i < KRUN_MAX_SLOTS; i++) {
 		krun_sock[i][0] = -1;
-		krun_sock[i][1] = strcmp(argv[4 + i], "-") ? atoi(argv[4 + i]) : -1;
-		if (krun_sock[i][1] >= 0)
-			fcntl(krun_sock[i][1], F_SETFD, FD_CLOEXEC);
+		krun_sock[i][1] = take_fd(argv[4 + i]);
 	}
-	for (int i = 0; i < KRUN_MAX_FILES; i++) {
-		const char *a = argv[4 + KRUN_MAX_SLOTS + i];
-		krun_file_fd[i] = strcmp(a, "-") ? atoi(a) : -1;
-		if (krun_file_fd[i] >= 0)
-			fcntl(krun_file_fd[i], F_SETFD, FD_CLOEXEC);
-	}
+	for (int i = 0; i < KRUN_MAX_FILES; i++)
+		krun_file_fd[i] = take_fd(argv[4 + KRUN_MAX_SLOTS + i]);
 	krun_worker_setup();
 	krun_worker(slot);
 }

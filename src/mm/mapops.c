@@ -115,19 +115,13 @@ int av_do_munmap(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t 
 
 /* ---- mmap ---- */
 
-int av_do_mmap(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t end, int prot,
-	       int map_flags, struct av_file *file, uint64_t pgoff)
+/* The vm_flags of a new mapping (brk's too: VM_DATA_DEFAULT_FLAGS are
+ * those of private read-write memory). */
+static unsigned mmap_vm_flags(int prot, int map_flags)
 {
-	bool shared = map_flags & AV_MAP_SHARED;
-	struct av_vma *v = av_vma_first_after(mm, start);
 	unsigned flags = prot_to_vm_flags(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
-	int err;
 
-	if (v && v->start < end)
-		return av_fail(w, -EEXIST, "mmap", "[%#llx, %#llx) overlaps a mapping at %#llx",
-			       (unsigned long long)start, (unsigned long long)end,
-			       (unsigned long long)v->start);
-	if (shared)
+	if (map_flags & AV_MAP_SHARED)
 		flags |= VM_SHARED;
 	if (map_flags & AV_MAP_NORESERVE)
 		flags |= VM_NORESERVE;  /* the model assumes overcommit mode 0 or 1 */
@@ -138,7 +132,21 @@ int av_do_mmap(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t en
 	/* accountable_mapping: private writable memory is committed. */
 	if ((flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE)
 		flags |= VM_ACCOUNT;
-	if (shared && !file) {
+	return flags;
+}
+
+int av_do_mmap(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t end, int prot,
+	       int map_flags, struct av_file *file, uint64_t pgoff)
+{
+	struct av_vma *v = av_vma_first_after(mm, start);
+	unsigned flags = mmap_vm_flags(prot, map_flags);
+	int err;
+
+	if (v && v->start < end)
+		return av_fail(w, -EEXIST, "mmap", "[%#llx, %#llx) overlaps a mapping at %#llx",
+			       (unsigned long long)start, (unsigned long long)end,
+			       (unsigned long long)v->start);
+	if ((map_flags & AV_MAP_SHARED) && !file) {
 		/* shmem_zero_setup: an object of its own, from offset 0, so
 		 * it merges with nothing it did not come from. */
 		if ((err = av_file_new(w, end - start, true, &file)))
@@ -319,7 +327,7 @@ int av_do_madvise_flags(struct av_world *w, struct av_mm *mm, uint64_t start, ui
  * the next one: brk keeps a page free above the heap). */
 static int brk_grow(struct av_world *w, struct av_mm *mm, uint64_t addr, uint64_t len)
 {
-	unsigned flags = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_ACCOUNT;
+	unsigned flags = mmap_vm_flags(AV_PROT_READ | AV_PROT_WRITE, 0);
 	struct av_vma *prev = addr > mm->start_brk ? av_vma_find(mm, addr - 1) : NULL;
 	struct av_vma *v;
 	int err;

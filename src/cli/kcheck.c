@@ -333,13 +333,10 @@ static char *model_share(struct kcheck *k, av_world *w, const av_pid *pids)
 				oom = sb_printf(&b, "%s%s:%#" PRIx64 "=S", sep, k->s->names[i], k->pages[p]);
 			else if (pi.kind == AV_PTE_ZERO)
 				oom = sb_printf(&b, "%s%s:%#" PRIx64 "=Z", sep, k->s->names[i], k->pages[p]);
-			else if (pi.kind == AV_PTE_FILE)
-				oom = sb_printf(&b, "%s%s:%#" PRIx64 "=%uf%s", sep, k->s->names[i],
+			else if (pi.kind == AV_PTE_ANON || pi.kind == AV_PTE_FILE)
+				oom = sb_printf(&b, "%s%s:%#" PRIx64 "=%u%s%s", sep, k->s->names[i],
 						k->pages[p], frame_id(&f, pi.pfn, &oom),
-						pi.mapcount == 1 ? "x" : "");
-			else if (pi.kind == AV_PTE_ANON)
-				oom = sb_printf(&b, "%s%s:%#" PRIx64 "=%u%s", sep, k->s->names[i],
-						k->pages[p], frame_id(&f, pi.pfn, &oom),
+						pi.kind == AV_PTE_FILE ? "f" : "",
 						pi.mapcount == 1 ? "x" : "");
 		}
 	}

@@ -52,6 +52,7 @@ extern "C" {
 #define AV_PROT_NONE   0
 #define AV_PROT_READ   1
 #define AV_PROT_WRITE  2
+#define AV_PROT_EXEC   4    /* only tells VMAs apart: r-x and r-- do not merge */
 
 /* mremap flags, as MREMAP_* */
 #define AV_MREMAP_MAYMOVE 1

@@ -75,7 +75,7 @@ static uint64_t page_align(uint64_t len)
 
 static bool prot_valid(int prot)
 {
-	return (prot & ~(AV_PROT_READ | AV_PROT_WRITE)) == 0;
+	return (prot & ~(AV_PROT_READ | AV_PROT_WRITE | AV_PROT_EXEC)) == 0;
 }
 
 /* ---- processes ---- */

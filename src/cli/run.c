@@ -438,7 +438,9 @@ static int world_for(struct runner *r)
 	cfg.policy = r->o->policy ? r->o->policy : r->s->policy ? r->s->policy : cfg.policy;
 	if (r->o->zero_page >= 0)
 		cfg.zero_page = r->o->zero_page;
-	cfg.fault_around_pages = r->o->fault_around;
+	else if (r->s->has_zero_page)
+		cfg.zero_page = r->s->zero_page;
+	cfg.fault_around_pages = r->o->fault_around ? r->o->fault_around : r->s->fault_around;
 	av_limiter_init(&r->limiter, r->o->allocator);
 	r->limiter.max_bytes = r->o->max_memory;
 	r->limiter.fail_nth = r->o->fail_alloc;

@@ -11,9 +11,14 @@
 #include "show.h"
 #include "buf.h"
 
-static const char *prot_str(int prot)
+/* As /proc/PID/maps writes it: "r-x", "rw-". */
+static const char *prot_str(int prot, char buf[4])
 {
-	return prot == (AV_PROT_READ | AV_PROT_WRITE) ? "rw-" : prot == AV_PROT_READ ? "r--" : "---";
+	buf[0] = prot & AV_PROT_READ ? 'r' : '-';
+	buf[1] = prot & AV_PROT_WRITE ? 'w' : '-';
+	buf[2] = prot & AV_PROT_EXEC ? 'x' : '-';
+	buf[3] = '\0';
+	return buf;
 }
 
 static const char *name_of(av_pid pid, const av_pid *pids, char *const *names, size_t n)
@@ -31,9 +36,10 @@ struct show_vma {
 static int print_vma(const struct av_vma_info *v, void *arg)
 {
 	struct show_vma *sv = arg;
+	char prot[4];
 
 	fprintf(sv->f, "  %#" PRIx64 "-%#" PRIx64 " %s pgoff %#" PRIx64, v->start, v->end,
-		prot_str(v->prot), v->pgoff);
+		prot_str(v->prot, prot), v->pgoff);
 	if (v->file)
 		fprintf(sv->f, " file %d", v->file);
 	fprintf(sv->f, "%s%s%s%s%s%s%s", v->shared ? " shared" : "", v->heap ? " [heap]" : "",

@@ -41,6 +41,7 @@
 #include <unistd.h>
 #include <anonvma/anonvma.h>
 #include "krun.h"
+#include "record.h"
 #include "../scn/errname.h"
 
 struct master {
@@ -673,8 +674,10 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "--worker") == 0)
 		krun_worker_exec_main(argc, argv);      /* a worker after exec */
+	if (argc > 1 && strcmp(argv[1], "--record") == 0)
+		return krun_record_main(argc, argv);
 	if (argc != 2 || (argv[1][0] == '-' && !serving)) {
-		fprintf(stderr, "usage: anonvma-krun FILE | --serve\n");
+		fprintf(stderr, "usage: anonvma-krun FILE | --serve | --record OUT EVERY -- CMD...\n");
 		return 2;
 	}
 	if ((rc = start(&zero_page, err, sizeof(err)))) {

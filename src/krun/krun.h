@@ -91,6 +91,30 @@ int trace_count(const pid_t *pids, size_t npids, struct krun_objects *pts, size_
 void trace_cleanup(void);
 /* In a worker: close what tracing fds it inherited (the master's stay). */
 void trace_forget(void);
+/* The pieces trace_start is made of, for `record`'s own instance. */
+int trace_instance_open(const char *tag, char *err, size_t errlen);
+const char *trace_instance_path(void);
+int trace_set(const char *file, const char *text);
+int trace_enable(const char *event, const char *filter);
+long trace_lost_events(void);
+extern const char trace_kmem_filter[];
+/* Reading a trace line: the task's id ("comm-PID [CPU]"), and what a kmem
+ * event of the two caches is (its object's hashed pointer in *key). */
+pid_t trace_line_pid(const char *line);
+enum { KMEM_OTHER, KMEM_FREE, KMEM_ALLOC_ANON_VMA, KMEM_ALLOC_AVC };
+int trace_kmem_event(const char *line, uint64_t *key);
+/* Live objects by key: live_add a new one (-1 out of memory), live_remove
+ * one freed (its kind, KIND_NONE if it was not live). */
+enum { KIND_NONE, KIND_ANON_VMA, KIND_AVC, KIND_GONE };
+struct live_set {
+	uint64_t *key;
+	unsigned char *kind;
+	size_t cap, used;
+	long count[3];
+};
+int live_add(struct live_set *s, uint64_t key, int kind);
+int live_remove(struct live_set *s, uint64_t key);
+void live_free(struct live_set *s);
 
 /* pagemap.c: page fields and the sharing signature */
 /* Pages a read fault of a file maps around it (fault_around_bytes / 4096),

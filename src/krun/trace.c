@@ -65,38 +65,63 @@ static int mount_tracefs(void)
 	return 0;
 }
 
-int trace_start(char *err, size_t errlen)
+/* A private instance of tracefs named for tag and this process, made
+ * (tracefs mounted first if need be): 0, or KRUN_SKIP with a message. */
+int trace_instance_open(const char *tag, char *err, size_t errlen)
 {
-	static const char filter[] = "name == \"anon_vma\" || name == \"anon_vma_chain\"";
-	static const char *const events[] = { "events/kmem/kmem_cache_alloc",
-					      "events/kmem/kmem_cache_free" };
-
 	if (geteuid() != 0) {
-		snprintf(err, errlen, "kcheck needs root to read tracefs and pagemap frames");
+		snprintf(err, errlen, "%s needs root to read tracefs and pagemap frames", tag);
 		return KRUN_SKIP;
 	}
 	if (mount_tracefs()) {
 		snprintf(err, errlen, "tracefs is not available (%s)", strerror(errno));
 		return KRUN_SKIP;
 	}
-	snprintf(instance, sizeof(instance), TRACEFS "/instances/anonvma-kcheck-%d", (int)getpid());
+	snprintf(instance, sizeof(instance), TRACEFS "/instances/anonvma-%s-%d", tag, (int)getpid());
 	if (mkdir(instance, 0700)) {
 		snprintf(err, errlen, "cannot make %s: %s", instance, strerror(errno));
 		trace_cleanup();
 		return KRUN_SKIP;
 	}
 	instance_made = 1;
-	for (int i = 0; i < 2; i++) {
-		char path[96];
-		snprintf(path, sizeof(path), "%s/filter", events[i]);
-		if (write_file(instance, path, filter))
-			goto fail;
-		snprintf(path, sizeof(path), "%s/enable", events[i]);
-		if (write_file(instance, path, "1"))
-			goto fail;
-	}
-	if (write_file(instance, "buffer_size_kb", "16384") ||
-	    write_file(instance, "tracing_on", "1"))
+	return 0;
+}
+
+const char *trace_instance_path(void)
+{
+	return instance;
+}
+
+/* A file of the instance set to text: 0 or -1 (errno set). */
+int trace_set(const char *file, const char *text)
+{
+	return write_file(instance, file, text);
+}
+
+/* Event ("group/name") enabled in the instance, with a filter unless NULL. */
+int trace_enable(const char *event, const char *filter)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "events/%s/filter", event);
+	if (filter && write_file(instance, path, filter))
+		return -1;
+	snprintf(path, sizeof(path), "events/%s/enable", event);
+	return write_file(instance, path, "1");
+}
+
+/* The filter that keeps the two caches' events. */
+const char trace_kmem_filter[] = "name == \"anon_vma\" || name == \"anon_vma_chain\"";
+
+int trace_start(char *err, size_t errlen)
+{
+	int rc = trace_instance_open("kcheck", err, errlen);
+
+	if (rc)
+		return rc;
+	if (trace_enable("kmem/kmem_cache_alloc", trace_kmem_filter) ||
+	    trace_enable("kmem/kmem_cache_free", trace_kmem_filter) ||
+	    trace_set("buffer_size_kb", "16384") || trace_set("tracing_on", "1"))
 		goto fail;
 	snprintf(err, errlen, "%s/trace_marker", instance);
 	if ((marker_fd = open(err, O_WRONLY)) < 0)
@@ -151,15 +176,6 @@ void trace_cleanup(void)
 
 /* ---- reading the trace back ---- */
 
-enum { KIND_NONE, KIND_ANON_VMA, KIND_AVC, KIND_GONE };
-
-struct live_set {
-	uint64_t *key;
-	unsigned char *kind;
-	size_t cap, used;
-	long count[3];
-};
-
 static size_t slot_of(const struct live_set *s, uint64_t key)
 {
 	size_t i = (size_t)(key * 0x9e3779b97f4a7c15ULL) & (s->cap - 1);
@@ -195,7 +211,7 @@ static int live_grow(struct live_set *s)
 	return 0;
 }
 
-static int live_add(struct live_set *s, uint64_t key, int kind)
+int live_add(struct live_set *s, uint64_t key, int kind)
 {
 	size_t i;
 
@@ -212,22 +228,31 @@ static int live_add(struct live_set *s, uint64_t key, int kind)
 	return 0;
 }
 
-static void live_remove(struct live_set *s, uint64_t key)
+int live_remove(struct live_set *s, uint64_t key)
 {
 	size_t i;
+	int kind;
 
 	if (!s->cap)
-		return;
+		return KIND_NONE;
 	i = slot_of(s, key);
-	if (s->kind[i] == KIND_ANON_VMA || s->kind[i] == KIND_AVC) {
-		s->count[s->kind[i]]--;
-		s->kind[i] = KIND_GONE;  /* keeps probe chains intact */
-		s->key[i] = key;
-	}
+	kind = s->kind[i];
+	if (kind != KIND_ANON_VMA && kind != KIND_AVC)
+		return KIND_NONE;
+	s->count[kind]--;
+	s->kind[i] = KIND_GONE;  /* keeps probe chains intact */
+	return kind;
+}
+
+void live_free(struct live_set *s)
+{
+	free(s->key);
+	free(s->kind);
+	memset(s, 0, sizeof(*s));
 }
 
 /* "comm-PID [CPU] ..." : the pid is the number before " [". */
-static pid_t line_pid(const char *line)
+pid_t trace_line_pid(const char *line)
 {
 	const char *b = strstr(line, " [");
 	const char *d;
@@ -265,34 +290,43 @@ static int is_worker(pid_t pid, const pid_t *pids, size_t n)
 	return 0;
 }
 
-static int handle_event(struct live_set *s, const char *line, const pid_t *pids, size_t n)
+int trace_kmem_event(const char *line, uint64_t *key)
 {
 	size_t plen = 0, nlen = 0, clen = 0;
 	const char *ptr = field(line, " ptr=", &plen);
 	const char *name = field(line, " name=", &nlen);
 	const char *site = field(line, "call_site=", &clen);
-	uint64_t key;
-	int kind;
 
 	if (!ptr || !name)
-		return 0;
-	key = strtoull(ptr, NULL, 16);
-	if (strstr(line, "kmem_cache_free:")) {
-		live_remove(s, key);
-		return 0;
-	}
-	if (!strstr(line, "kmem_cache_alloc:") || !is_worker(line_pid(line), pids, n))
-		return 0;
+		return KMEM_OTHER;
+	*key = strtoull(ptr, NULL, 16);
+	if (strstr(line, "kmem_cache_free:"))
+		return KMEM_FREE;
+	if (!strstr(line, "kmem_cache_alloc:"))
+		return KMEM_OTHER;
 	if (nlen == 8 && strncmp(name, "anon_vma", 8) == 0)
-		kind = KIND_ANON_VMA;
-	else if (site && memmem(site, clen, "anon_vma", 8))
-		kind = KIND_AVC;
-	else
-		return 0;   /* another cache merged with anon_vma_chain */
-	return live_add(s, key, kind);
+		return KMEM_ALLOC_ANON_VMA;
+	if (site && memmem(site, clen, "anon_vma", 8))
+		return KMEM_ALLOC_AVC;
+	return KMEM_OTHER;   /* another cache merged with anon_vma_chain */
 }
 
-static long overruns(void)
+static int handle_event(struct live_set *s, const char *line, const pid_t *pids, size_t n)
+{
+	uint64_t key;
+	int ev = trace_kmem_event(line, &key);
+
+	if (ev == KMEM_FREE)
+		live_remove(s, key);
+	else if ((ev == KMEM_ALLOC_ANON_VMA || ev == KMEM_ALLOC_AVC) &&
+		 is_worker(trace_line_pid(line), pids, n))
+		return live_add(s, key, ev == KMEM_ALLOC_ANON_VMA ? KIND_ANON_VMA : KIND_AVC);
+	return 0;
+}
+
+/* Events the instance lost: overwritten (overrun) or, with overwrite
+ * off, not written (dropped events), over every CPU. */
+long trace_lost_events(void)
 {
 	char path[256], line[256];
 	long total = 0;
@@ -305,6 +339,8 @@ static long overruns(void)
 		while (fgets(line, sizeof(line), f))
 			if (strncmp(line, "overrun:", 8) == 0)
 				total += strtol(line + 8, NULL, 10);
+			else if (strncmp(line, "dropped events:", 15) == 0)
+				total += strtol(line + 15, NULL, 10);
 		fclose(f);
 	}
 	return total;
@@ -321,7 +357,7 @@ int trace_clear(char *err, size_t errlen)
 		snprintf(err, errlen, "cannot reset the trace in %s: %s", instance, strerror(errno));
 		return -1;
 	}
-	overruns_before = overruns();
+	overruns_before = trace_lost_events();
 	return 0;
 }
 
@@ -338,7 +374,7 @@ int trace_count(const pid_t *pids, size_t npids, struct krun_objects *pts, size_
 	FILE *f;
 
 	write_file(instance, "tracing_on", "0");
-	if ((lost = overruns() - overruns_before) > 0) {
+	if ((lost = trace_lost_events() - overruns_before) > 0) {
 		snprintf(err, errlen, "the trace buffer overran (%ld events lost)", lost);
 		return -1;
 	}
@@ -383,7 +419,6 @@ int trace_count(const pid_t *pids, size_t npids, struct krun_objects *pts, size_
 	reading_fd = -1;
 	fclose(f);
 	free(line);
-	free(s.key);
-	free(s.kind);
+	live_free(&s);
 	return rc;
 }

@@ -124,7 +124,8 @@ void krun_worker_setup(void)
 
 static int native_prot(int prot)
 {
-	return (prot & 1 ? PROT_READ : 0) | (prot & 2 ? PROT_WRITE : 0);
+	return (prot & AV_PROT_READ ? PROT_READ : 0) | (prot & AV_PROT_WRITE ? PROT_WRITE : 0) |
+	       (prot & AV_PROT_EXEC ? PROT_EXEC : 0);
 }
 
 /* Touch one page; EFAULT where the process gets SIGSEGV or SIGBUS. */

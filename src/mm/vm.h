@@ -362,7 +362,8 @@ static inline uint64_t vma_linear_index(const struct av_vma *v, uint64_t addr)
 static inline unsigned prot_to_vm_flags(int prot)
 {
 	return ((prot & AV_PROT_READ) ? VM_READ : 0) |
-	       ((prot & AV_PROT_WRITE) ? VM_WRITE : 0);
+	       ((prot & AV_PROT_WRITE) ? VM_WRITE : 0) |
+	       ((prot & AV_PROT_EXEC) ? VM_EXEC : 0);
 }
 int vm_flags_to_prot(unsigned flags);
 

@@ -97,5 +97,6 @@ void av_vma_free(struct av_world *w, struct av_vma *v)
 
 int vm_flags_to_prot(unsigned flags)
 {
-	return ((flags & VM_READ) ? AV_PROT_READ : 0) | ((flags & VM_WRITE) ? AV_PROT_WRITE : 0);
+	return ((flags & VM_READ) ? AV_PROT_READ : 0) | ((flags & VM_WRITE) ? AV_PROT_WRITE : 0) |
+	       ((flags & VM_EXEC) ? AV_PROT_EXEC : 0);
 }

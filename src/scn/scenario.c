@@ -171,17 +171,21 @@ static int parse_offset(struct parser *p, const struct token *t, uint64_t *out)
 	return 0;
 }
 
+/* The protection words, as a scenario writes them. */
+static const struct { const char *word; int prot; } prot_words[] = {
+	{ "rw", AV_PROT_READ | AV_PROT_WRITE }, { "r", AV_PROT_READ }, { "none", AV_PROT_NONE },
+	{ "rx", AV_PROT_READ | AV_PROT_EXEC },
+	{ "rwx", AV_PROT_READ | AV_PROT_WRITE | AV_PROT_EXEC },
+};
+
 static int parse_prot(struct parser *p, const struct token *t, int *prot)
 {
-	if (strcmp(t->s, "rw") == 0)
-		*prot = AV_PROT_READ | AV_PROT_WRITE;
-	else if (strcmp(t->s, "r") == 0)
-		*prot = AV_PROT_READ;
-	else if (strcmp(t->s, "none") == 0)
-		*prot = AV_PROT_NONE;
-	else
-		return perr(p, t->col, "protection '%s' is not rw, r or none", t->s);
-	return 0;
+	for (size_t i = 0; i < sizeof(prot_words) / sizeof(prot_words[0]); i++)
+		if (strcmp(t->s, prot_words[i].word) == 0) {
+			*prot = prot_words[i].prot;
+			return 0;
+		}
+	return perr(p, t->col, "protection '%s' is not rw, r, none, rx or rwx", t->s);
 }
 
 static int parse_advice(struct parser *p, const struct token *t, int *advice)
@@ -450,6 +454,36 @@ static int parse_policy(struct parser *p, struct scn_cmd *cmd)
 	return 0;
 }
 
+/* The machine a recording was made on: `zero_page on|off` and
+ * `fault_around PAGES`, each at most once, before any operation.  They
+ * set what the command line's --zero-page and --fault-around set (which
+ * win when given), so a recording replays as the kernel behaved. */
+static int parse_setting(struct parser *p)
+{
+	int zero = strcmp(p->tok[0].s, "zero_page") == 0;
+	uint64_t v;
+
+	if (zero ? p->s->has_zero_page : p->s->fault_around > 0)
+		return perr(p, p->tok[0].col, "%s given twice", p->tok[0].s);
+	if (p->ops_seen)
+		return perr(p, p->tok[0].col, "%s must come before any other command", p->tok[0].s);
+	if (p->ntok != 2)
+		return perr(p, p->ntok < 2 ? p->eol_col : p->tok[2].col,
+			    zero ? "usage: zero_page on|off" : "usage: fault_around PAGES");
+	if (zero) {
+		if (strcmp(p->tok[1].s, "on") && strcmp(p->tok[1].s, "off"))
+			return perr(p, p->tok[1].col, "zero_page is on or off, not '%s'", p->tok[1].s);
+		p->s->zero_page = strcmp(p->tok[1].s, "on") == 0;
+		p->s->has_zero_page = 1;
+		return 0;
+	}
+	if (scn_number(p->tok[1].s, 0, &v) || v < 1 || v > SCN_MAX_FAULT_AROUND || (v & (v - 1)))
+		return perr(p, p->tok[1].col, "fault_around is a power of two from 1 to %d pages, not '%s'",
+			    SCN_MAX_FAULT_AROUND, p->tok[1].s);
+	p->s->fault_around = (unsigned)v;
+	return 0;
+}
+
 /* Names change liveness only once the whole line has parsed.  A name is
  * a task: a thread joins its process's group, and exec ends every task of
  * the group but the one that execs. */
@@ -591,6 +625,8 @@ static int parse_command(struct parser *p)
 			       .prot = AV_PROT_READ | AV_PROT_WRITE };
 	int op, rc;
 
+	if (strcmp(p->tok[0].s, "zero_page") == 0 || strcmp(p->tok[0].s, "fault_around") == 0)
+		return parse_setting(p);
 	for (op = 0; op < SCN_NARRATE; op++)
 		if (strcmp(p->tok[0].s, op_names[op]) == 0)
 			break;
@@ -829,7 +865,10 @@ int scn_pages(const struct scenario *s, size_t max, uint64_t **pages, size_t *np
 
 static const char *prot_name(int prot)
 {
-	return prot == (AV_PROT_READ | AV_PROT_WRITE) ? "rw" : prot == AV_PROT_READ ? "r" : "none";
+	for (size_t i = 0; i < sizeof(prot_words) / sizeof(prot_words[0]); i++)
+		if (prot_words[i].prot == prot)
+			return prot_words[i].word;
+	return "none";
 }
 
 void scn_format_cmd(const struct scenario *s, const struct scn_cmd *c, char *buf, size_t len)
@@ -901,6 +940,10 @@ int scn_write(FILE *f, const struct scenario *s)
 
 	if (s->policy)
 		fprintf(f, "policy %s\n", s->policy);
+	if (s->has_zero_page)
+		fprintf(f, "zero_page %s\n", s->zero_page ? "on" : "off");
+	if (s->fault_around)
+		fprintf(f, "fault_around %u\n", s->fault_around);
 	for (size_t i = 0; i < s->n; i++) {
 		scn_format_cmd(s, &s->cmds[i], line, sizeof(line));
 		fprintf(f, "%s\n", line);

@@ -51,12 +51,16 @@ struct scenario {
 	uint64_t *file_size;    /* each file's: the end of its furthest mapping */
 	size_t nfiles, files_cap;
 	const char *policy;     /* from a `policy` line, or NULL */
+	int has_zero_page;      /* a `zero_page` line was given: */
+	int zero_page;          /* 1 on, 0 off */
+	unsigned fault_around;  /* from a `fault_around` line: pages, 0 none */
 };
 
 /* Limits of the parser (docs/anonvma.1, LIMITS). */
 #define SCN_MAX_LINE   4096
 #define SCN_MAX_NAME   64
 #define SCN_MAX_COMMANDS 1000000
+#define SCN_MAX_FAULT_AROUND 512	/* fault_around_bytes is at most a PMD */
 
 /* Parse the whole of f.  0 on success; on a syntax or name error, -1 with
  * "FILE:LINE:COL: message" in err.  -ENOMEM if memory ran out. */

@@ -735,7 +735,7 @@ static int check_file(struct kcheck *k, const char *file)
 }
 
 /* The runner lives next to this program, unless ANONVMA_KRUN says. */
-static char *find_runner(void)
+char *kcheck_find_runner(void)
 {
 	const char *env = getenv("ANONVMA_KRUN");
 	char self[PATH_MAX], *slash, *path;
@@ -795,7 +795,7 @@ int kcheck_main(const struct kcheck_opts *o, char *const *files, int nfiles)
 	struct utsname u;
 	int rc;
 
-	k.runner.path = find_runner();
+	k.runner.path = kcheck_find_runner();
 	if (!k.runner.path || access(k.runner.path, X_OK)) {
 		fprintf(stderr, "anonvma kcheck: cannot find the runner %s\n",
 			k.runner.path ? k.runner.path : "");

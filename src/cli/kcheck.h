@@ -27,6 +27,8 @@ struct kcheck_opts {
 /* Exit status: 0 all match, 1 a difference or noise, 2 usage, 77 the
  * kernel cannot be measured here. */
 int kcheck_main(const struct kcheck_opts *o, char *const *files, int nfiles);
+/* The path of anonvma-krun: next to this program, or $ANONVMA_KRUN (malloc'd). */
+char *kcheck_find_runner(void);
 
 /* ---- one scenario, for krandom.c ---- */
 

@@ -15,6 +15,7 @@
 #include "../scn/fields.h"
 #include "demo.h"
 #include "kcheck.h"
+#include "record.h"
 #include "rscn.h"
 #include "stress.h"
 
@@ -35,6 +36,10 @@ static const char usage_text[] =
 "                       [--fault-around N] FILE|-\n"
 "                                     replay under each design (all by default):\n"
 "                                     objects, bytes, walk cost, one table\n"
+"       anonvma record [-o FILE.scn] [--every N] -- CMD [ARGS...]\n"
+"                                     run CMD (root) and write what it did to\n"
+"                                     the anon rmap as a scenario, with the\n"
+"                                     kernel's object counts as expects\n"
 "       anonvma fields                list the stats fields\n"
 "       anonvma --help | --version\n"
 "\n"
@@ -409,6 +414,8 @@ int main(int argc, char **argv)
 		return kcheck_command(argc, argv);
 	if (strcmp(argv[1], "compare") == 0)
 		return compare_command(argc, argv);
+	if (strcmp(argv[1], "record") == 0)
+		return record_command(argc, argv);
 	if (strcmp(argv[1], "stress") == 0)
 		return stress_command(argc, argv);
 	if (strcmp(argv[1], "run") == 0) {

@@ -572,6 +572,11 @@ int krun_record_main(int argc, char **argv)
 	every = strtoul(argv[3], &end, 10);
 	if (*end || !*argv[3])
 		return usage();
+	if (geteuid() != 0) {
+		fprintf(stderr, "anonvma record: recording needs root (tracefs, ptrace and the "
+			"frame numbers in pagemap)\n");
+		return KRUN_SKIP;
+	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
@@ -593,6 +598,7 @@ int krun_record_main(int argc, char **argv)
 		rec_free(&r);
 		return REC_FAIL;
 	}
+	sum.seconds = seconds;
 	rc = rec_translate(&r, (const char *const *)argv + 5, (unsigned)every, out, &sum, err,
 			   sizeof(err));
 	if (fclose(out) && !rc) {
@@ -607,12 +613,5 @@ int krun_record_main(int argc, char **argv)
 		unlink(tmp);
 		return REC_FAIL;
 	}
-	/* For the tool: one line it reads back. */
-	printf("recorded seconds %.6f events %llu commands %llu processes %llu tasks %llu "
-	       "expects %llu peak_anon_vma %ld peak_avc %ld final_anon_vma %ld final_avc %ld\n",
-	       seconds, (unsigned long long)sum.events, (unsigned long long)sum.commands,
-	       (unsigned long long)sum.processes, (unsigned long long)sum.tasks,
-	       (unsigned long long)sum.expects, sum.peak_anon_vma, sum.peak_avc,
-	       sum.final_anon_vma, sum.final_avc);
 	return 0;
 }

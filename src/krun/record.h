@@ -66,6 +66,7 @@ struct recording {
 
 /* What the scenario holds, for the report. */
 struct rec_summary {
+	double seconds;         /* the program's run, traced (set by the caller) */
 	uint64_t events, commands, processes, tasks, expects;
 	long peak_anon_vma, peak_avc, final_anon_vma, final_avc;
 };

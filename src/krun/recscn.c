@@ -835,9 +835,10 @@ static void write_header(FILE *f, const struct tr *t, const char *const *argv, u
 	if (uname(&u) == 0)
 		fprintf(f, "\n# on %s %s (%s), zero page %s, fault-around %d pages", u.sysname,
 			u.release, u.machine, t->r->zero_page ? "on" : "off", t->r->fault_around);
-	fprintf(f, "\n# %" PRIu64 " events, %" PRIu64 " processes, %" PRIu64 " tasks; the "
+	fprintf(f, "\n# %" PRIu64 " events, %" PRIu64 " processes, %" PRIu64 " tasks, traced for "
+		"%.3f s; the "
 		"expects are the kernel's live anon_vma and anon_vma_chain objects after every "
-		"process's end%s", sum->events, sum->processes, sum->tasks,
+		"process's end%s", sum->events, sum->processes, sum->tasks, sum->seconds,
 		every ? "" : " and at the end");
 	if (every)
 		fprintf(f, ", every %u events and at the end", every);
@@ -917,7 +918,6 @@ int rec_translate(struct recording *r, const char *const *argv, unsigned every, 
 	size_t cap = 0;
 	int rc = -1;
 
-	memset(sum, 0, sizeof(*sum));
 	if (!(root = task_new(&t, r->root)))
 		goto out;
 	root->tree = root->live = 1;

@@ -35,6 +35,14 @@ struct design {
 	uint64_t bytes_peak, bytes_final;
 	uint64_t pages, walks, visited, found;
 	double replay_ms, walk_ns;      /* walk: per page */
+	/* Where the aging pass runs: at the end, or, when the end maps no
+	 * anonymous page (a recording: every process has exited), after the
+	 * first command with the most live AVCs (the anon rmap at its
+	 * largest), found by the first replay. */
+	uint64_t peak_step, step;
+	int aged_line;                  /* 0: at the end */
+	int second_pass;
+	const char *aged_ref;           /* whose peak */
 };
 
 static uint64_t now_ns(void)
@@ -61,6 +69,8 @@ static void on_step(void *ctx, int line, enum scn_op op, av_world *w)
 	av_stats_read_counters(w, &st);
 	av = st.obj[AV_OBJ_ANON_VMA].live;
 	avc = st.obj[AV_OBJ_AVC].live;
+	if (avc > d->avc_peak)
+		d->peak_step = d->commands;
 	d->commands++;
 	d->av_peak = av > d->av_peak ? av : d->av_peak;
 	d->avc_peak = avc > d->avc_peak ? avc : d->avc_peak;
@@ -79,13 +89,11 @@ static void on_error(void *ctx, int line, enum scn_op op, int err)
 }
 
 /* The aging pass: every anonymous page once, from its frame. */
-static void on_end(void *ctx, av_world *w)
+static void age_all(struct design *d, av_world *w)
 {
-	struct design *d = ctx;
 	struct av_stats a, b;
 	uint64_t t0;
 
-	d->bytes_final = bytes(d, d->av_final, d->avc_final);
 	av_stats_read_counters(w, &a);
 	t0 = now_ns();
 	for (uint64_t pfn = 1; pfn < av_nr_frames(w); pfn++)
@@ -95,27 +103,69 @@ static void on_end(void *ctx, av_world *w)
 	d->walks = b.walk.walks - a.walk.walks;
 	d->visited = b.walk.avcs_visited - a.walk.avcs_visited;
 	d->found = b.walk.ptes_found - a.walk.ptes_found;
-	if (d->pages)
-		d->walk_ns /= (double)d->pages;
+	d->walk_ns = d->pages ? d->walk_ns / (double)d->pages : 0.0;
 }
 
-static int replay(const struct scenario *s, const struct compare_opts *co, struct design *d)
+/* The second replay: only the aging pass, at the peak step. */
+static void on_step_to_peak(void *ctx, int line, enum scn_op op, av_world *w)
+{
+	struct design *d = ctx;
+
+	(void)op;
+	if (d->step++ == d->peak_step) {
+		d->aged_line = line;
+		age_all(d, w);
+	}
+}
+
+static void on_end(void *ctx, av_world *w)
+{
+	struct design *d = ctx;
+
+	if (d->second_pass)
+		return;
+	d->bytes_final = bytes(d, d->av_final, d->avc_final);
+	age_all(d, w);
+	d->second_pass = !d->pages && d->avc_peak;
+}
+
+static struct run_opts replay_opts(const struct compare_opts *co, struct design *d)
 {
 	struct run_opts o = { .policy = d->name, .zero_page = co->zero_page,
 			      .fault_around = co->fault_around, .quiet = 1, .replay = 1,
-			      .max_memory = co->max_memory, .on_step = on_step,
-			      .on_error = on_error, .on_end = on_end, .ctx = d };
-	FILE *null = fopen("/dev/null", "w");
+			      .max_memory = co->max_memory, .ctx = d };
+	return o;
+}
+
+/* The replay: counts and time, and the aging pass at the end. */
+static int replay(const struct scenario *s, const struct compare_opts *co, struct design *d,
+		  FILE *null)
+{
+	struct run_opts o = replay_opts(co, d);
 	uint64_t t0;
 
-	if (!null)
-		return RUN_USAGE;
+	o.on_step = on_step;
+	o.on_error = on_error;
+	o.on_end = on_end;
 	av_policy_describe(d->name, &d->info);
 	t0 = now_ns();
 	d->rc = run_scenario(s, &o, null, stderr);
 	d->replay_ms = (double)(now_ns() - t0) / 1e6 - d->walk_ns * (double)d->pages / 1e6;
-	fclose(null);
 	return d->rc;
+}
+
+/* A second replay, for the aging pass after command number step. */
+static int age_at(const struct scenario *s, const struct compare_opts *co, struct design *d,
+		  uint64_t step, const char *whose, FILE *null)
+{
+	struct run_opts o = replay_opts(co, d);
+
+	o.on_step = on_step_to_peak;
+	d->peak_step = step;
+	d->aged_ref = whose;
+	d->step = 0;
+	d->pages = 0;
+	return run_scenario(s, &o, null, stderr);
 }
 
 static double ratio(uint64_t a, uint64_t b)
@@ -139,6 +189,13 @@ static void print_table(const char *file, const struct design *d, size_t n)
 		       b, c, d[i].pages, ratio(d[i].visited, d[i].walks),
 		       ratio(d[i].found, d[i].visited), d[i].walk_ns, d[i].replay_ms);
 	}
+	for (size_t i = 0; i < n; i++)
+		if (d[i].aged_line) {
+			printf("aging pass: the end maps no anonymous page, so after line %d, where "
+			       "%s's anon rmap was largest (most AVCs)\n", d[i].aged_line,
+			       d[i].aged_ref);
+			break;
+		}
 }
 
 static void print_json(const char *file, const struct design *d, size_t n)
@@ -155,12 +212,12 @@ static void print_json(const char *file, const struct design *d, size_t n)
 		       ", \"bytes_peak\": %" PRIu64 ", \"bytes_final\": %" PRIu64
 		       ", \"pages\": %" PRIu64 ", \"walks\": %" PRIu64 ", \"avcs_visited\": %" PRIu64
 		       ", \"ptes_found\": %" PRIu64 ", \"avcs_per_page\": %.4f, \"precision\": %.4f"
-		       ", \"walk_ns_per_page\": %.1f, \"replay_ms\": %.3f}",
+		       ", \"walk_ns_per_page\": %.1f, \"replay_ms\": %.3f, \"aged_at_line\": %d}",
 		       i ? "," : "", d[i].name, d[i].commands, d[i].refused, d[i].av_peak,
 		       d[i].av_final, d[i].avc_peak, d[i].avc_final, d[i].bytes_peak,
 		       d[i].bytes_final, d[i].pages, d[i].walks, d[i].visited, d[i].found,
 		       ratio(d[i].visited, d[i].walks), ratio(d[i].found, d[i].visited),
-		       d[i].walk_ns, d[i].replay_ms);
+		       d[i].walk_ns, d[i].replay_ms, d[i].aged_line);
 	printf("\n]}\n");
 }
 
@@ -206,21 +263,39 @@ static int pick_designs(const char *list, struct design *d, size_t *n)
 	return 0;
 }
 
+static int unfinished(const struct scenario *s, const struct design *d)
+{
+	fprintf(stderr, "anonvma compare: %s: the replay under %s did not finish\n", s->file,
+		d->name);
+	return RUN_FAILED;
+}
+
 int compare_scenario(const struct scenario *s, const struct compare_opts *o)
 {
 	struct design d[MAX_DESIGNS];
-	size_t n;
+	size_t n, ref = 0;
 	int rc = RUN_OK;
+	FILE *null;
 
 	memset(d, 0, sizeof(d));
 	if (pick_designs(o->policies, d, &n))
 		return RUN_USAGE;
+	if (!(null = fopen("/dev/null", "w")))
+		return RUN_USAGE;
 	for (size_t i = 0; i < n; i++)
-		if (replay(s, o, &d[i]) == RUN_USAGE) {
-			fprintf(stderr, "anonvma compare: %s: the replay under %s did not finish\n",
-				s->file, d[i].name);
-			rc = RUN_FAILED;
-		}
+		if (replay(s, o, &d[i], null) == RUN_USAGE)
+			rc = unfinished(s, &d[i]);
+	/* When the end maps no anonymous page, every design ages after the
+	 * same command: where linux-6.18's (or the first design's) anon rmap
+	 * was largest, on equal terms. */
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(d[i].name, "linux-6.18") == 0)
+			ref = i;
+	for (size_t i = 0; i < n; i++)
+		if (d[i].second_pass && d[i].rc != RUN_USAGE &&
+		    age_at(s, o, &d[i], d[ref].peak_step, d[ref].name, null) == RUN_USAGE)
+			rc = unfinished(s, &d[i]);
+	fclose(null);
 	if (o->json)
 		print_json(s->file, d, n);
 	else

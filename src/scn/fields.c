@@ -6,18 +6,20 @@
 #include <string.h>
 #include "fields.h"
 
-#define F(name, member, help) { name, offsetof(struct av_stats, member), help }
+#define F(name, member, help) { name, offsetof(struct av_stats, member), help, 0 }
+/* A field only a scan of the page tables fills (av_stats_read). */
+#define S(name, member, help) { name, offsetof(struct av_stats, member), help, 1 }
 
 const struct stat_field stat_fields[] = {
 	F("anon_vma", obj[AV_OBJ_ANON_VMA].live, "live anon_vma objects"),
 	F("avc", obj[AV_OBJ_AVC].live, "live anon_vma_chain objects"),
-	F("anon_pages", anon_pages, "distinct anonymous pages mapped (zero page excluded)"),
-	F("anon_ptes", anon_ptes, "PTEs mapping an anonymous page"),
-	F("zero_ptes", zero_ptes, "PTEs mapping the zero page"),
-	F("swap_ptes", swap_ptes, "PTEs holding a swap entry"),
-	F("file_ptes", file_ptes, "PTEs mapping a page of a file or of shared memory"),
-	F("procs", procs, "live processes"),
-	F("vmas", vmas, "VMAs of live processes"),
+	S("anon_pages", anon_pages, "distinct anonymous pages mapped (zero page excluded)"),
+	S("anon_ptes", anon_ptes, "PTEs mapping an anonymous page"),
+	S("zero_ptes", zero_ptes, "PTEs mapping the zero page"),
+	S("swap_ptes", swap_ptes, "PTEs holding a swap entry"),
+	S("file_ptes", file_ptes, "PTEs mapping a page of a file or of shared memory"),
+	S("procs", procs, "live processes"),
+	S("vmas", vmas, "VMAs of live processes"),
 	F("pages", obj[AV_OBJ_PAGE].live, "page frames in use (incl. swap cache)"),
 	F("swap_slots", obj[AV_OBJ_SWAP].live, "swap slots in use"),
 	F("anon_vma_allocated", obj[AV_OBJ_ANON_VMA].allocated, "anon_vmas ever allocated"),

@@ -14,6 +14,7 @@ struct stat_field {
 	const char *name;
 	size_t offset;          /* of a uint64_t in struct av_stats */
 	const char *help;
+	int scanned;            /* filled by a page-table scan, not a counter */
 };
 
 #define NR_CONTRACT_FIELDS 7

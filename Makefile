@@ -44,7 +44,7 @@ KRUN_SRC := $(wildcard src/krun/*.c src/scn/*.c) src/policy/names.c
 KRUN_OBJ := $(KRUN_SRC:%.c=$(BUILD)/krun-obj/%.o)
 KRUN    := $(BUILD)/anonvma-krun
 TESTS   := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
-SCRIPT_TESTS := layering.sh cli.sh kcheck.sh kcheck-random.sh stress.sh bench.sh
+SCRIPT_TESTS := layering.sh cli.sh kcheck.sh kcheck-random.sh record.sh stress.sh bench.sh
 TEST_BIN := $(TESTS:%=$(BUILD)/tests/%)
 HEADERS := $(wildcard include/anonvma/*.h)
 

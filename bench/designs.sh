@@ -5,7 +5,7 @@
 # its ratio to linux-6.18's.  Sections in the order of the summary.
 dir=$1
 files=
-for s in metadata precision fork locks; do
+for s in metadata precision fork locks record; do
 	[ -s "$dir/$s.designs" ] && files="$files $dir/$s.designs"
 done
 [ -n "$files" ] || { echo "designs.sh: no .designs files in $dir" >&2; exit 1; }

@@ -15,6 +15,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -120,6 +121,16 @@ static int copy_out(const char *path)
 	return fflush(stdout) || ferror(stdout) ? -1 : 0;
 }
 
+static volatile pid_t runner_pid;
+
+/* A signal to the tool goes to the recorder, which stops the program,
+ * cleans up its tracing and writes nothing. */
+static void forward(int sig)
+{
+	if (runner_pid > 0)
+		kill(runner_pid, sig);
+}
+
 /* Runs anonvma-krun --record; its exit status (or 1). */
 static int run_runner(const char *out, unsigned long every, char **cmd, int to_stdout)
 {
@@ -153,7 +164,18 @@ static int run_runner(const char *out, unsigned long every, char **cmd, int to_s
 	}
 	free(argv);
 	free(runner);
-	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
+	runner_pid = pid;
+	struct sigaction sa = { .sa_handler = forward }, old[3];
+	sigaction(SIGINT, &sa, &old[0]);
+	sigaction(SIGTERM, &sa, &old[1]);
+	sigaction(SIGHUP, &sa, &old[2]);
+	while (pid > 0 && (n = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+		;
+	sigaction(SIGINT, &old[0], NULL);
+	sigaction(SIGTERM, &old[1], NULL);
+	sigaction(SIGHUP, &old[2], NULL);
+	runner_pid = 0;
+	if (pid < 0 || n < 0) {
 		fprintf(stderr, "anonvma record: cannot run the recorder: %s\n", strerror(errno));
 		return RUN_FAILED;
 	}

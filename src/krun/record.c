@@ -94,6 +94,7 @@ static const char *const optional_events[] = {
 struct drain {
 	int pipe_fd, out_fd;
 	volatile int stop;      /* set by the tracer once tracing is off */
+	int late;               /* read only after the program (tests) */
 	int err;                /* errno of a failed read or write */
 	pthread_t thread;
 };
@@ -120,6 +121,11 @@ static void *drain_main(void *arg)
 		}
 		if (d->stop)
 			return NULL;    /* empty, and nothing more will come */
+		if (d->late) {
+			while (!d->stop)
+				poll(NULL, 0, 20);
+			continue;
+		}
 		poll(&p, 1, 50);
 	}
 }
@@ -317,6 +323,8 @@ struct tracer {
 	int root_status;        /* wait status of the root's end */
 	int root_done;
 	size_t tracees;         /* live tracees */
+	pid_t *seen;            /* every task that stopped, to kill on a failure */
+	size_t nseen, seen_cap;
 	char *err;
 	size_t errlen;
 };
@@ -360,6 +368,24 @@ static int on_stop(struct tracer *t, pid_t tid, int status)
 	return 0;
 }
 
+/* On a failure or an interruption: the whole tree goes (they are all
+ * tracees; the ones that never stopped yet die of PTRACE_O_EXITKILL). */
+static void kill_tree(struct tracer *t)
+{
+	kill(t->root, SIGKILL);
+	for (size_t i = 0; i < t->nseen; i++)
+		kill(t->seen[i], SIGKILL);
+}
+
+static void note_tracee(struct tracer *t, pid_t tid)
+{
+	for (size_t i = t->nseen; i-- > 0;)
+		if (t->seen[i] == tid)
+			return;
+	if (!grow((void **)&t->seen, &t->seen_cap, t->nseen + 1, sizeof(pid_t)))
+		t->seen[t->nseen++] = tid;
+}
+
 static int trace_program(struct tracer *t)
 {
 	while (t->tracees > 0) {
@@ -368,8 +394,9 @@ static int trace_program(struct tracer *t)
 		if (tid < 0) {
 			if (errno == EINTR) {
 				if (interrupted) {
-					kill(t->root, SIGKILL);
-					snprintf(t->err, t->errlen, "interrupted (signal %d)", (int)interrupted);
+					kill_tree(t);
+					snprintf(t->err, t->errlen, "interrupted (signal %d); nothing "
+						 "written", (int)interrupted);
 					return -1;
 				}
 				continue;
@@ -387,9 +414,12 @@ static int trace_program(struct tracer *t)
 			}
 			continue;
 		}
-		if (WIFSTOPPED(status) && on_stop(t, tid, status)) {
-			kill(t->root, SIGKILL);
-			return -1;
+		if (WIFSTOPPED(status)) {
+			note_tracee(t, tid);
+			if (on_stop(t, tid, status)) {
+				kill_tree(t);
+				return -1;
+			}
 		}
 	}
 	return 0;
@@ -403,7 +433,10 @@ static int start_tracing(char *err, size_t errlen)
 
 	if (rc)
 		return rc;
-	if (trace_set("buffer_size_kb", "32768") || trace_set("tracing_on", "0") ||
+	/* ANONVMA_RECORD_TEST_OVERRUN (the tests): a 4 KiB buffer per CPU, read
+	 * only once the program has ended, so that events are lost. */
+	if (trace_set("buffer_size_kb", getenv("ANONVMA_RECORD_TEST_OVERRUN") ? "4" : "32768") ||
+	    trace_set("tracing_on", "0") ||
 	    trace_set("options/overwrite", "0") || trace_set("trace_clock", "mono"))
 		goto fail;
 	for (size_t i = 0; i < sizeof(needed_events) / sizeof(needed_events[0]); i++)
@@ -440,7 +473,8 @@ static double now(void)
 static int record_run(struct recording *r, char **argv, double *seconds, char *err, size_t errlen)
 {
 	struct tracer t = { .r = r, .err = err, .errlen = errlen };
-	struct drain d = { .pipe_fd = -1, .out_fd = -1 };
+	struct drain d = { .pipe_fd = -1, .out_fd = -1,
+			   .late = getenv("ANONVMA_RECORD_TEST_OVERRUN") != NULL };
 	int go[2] = { -1, -1 }, ef[2] = { -1, -1 }, rc, e = 0, thread_up = 0;
 	char path[300];
 	long lost;
@@ -494,7 +528,7 @@ static int record_run(struct recording *r, char **argv, double *seconds, char *e
 	} else {
 		t0 = now();
 		(void)!write(go[1], "g", 1);
-		rc = trace_program(&t) ? REC_FAIL : 0;
+		rc = trace_program(&t) ? interrupted ? 128 + interrupted : REC_FAIL : 0;
 		*seconds = now() - t0;
 	}
 	close(go[1]);
@@ -542,6 +576,7 @@ out:
 		if (ef[i] >= 0)
 			close(ef[i]);
 	}
+	free(t.seen);
 	if (!rc && (fflush(r->trace) || fseek(r->trace, 0, SEEK_SET))) {
 		snprintf(err, errlen, "the trace file: %s", strerror(errno));
 		rc = REC_FAIL;

@@ -360,10 +360,11 @@ static int add_vma(const struct av_vma_info *v, void *arg)
 
 	if (v->start < KRUN_SPAN ||
 	    (v->start >= AV_HEAP_START && v->start < AV_HEAP_START + KRUN_HEAP_SPAN))
-		m->oom |= sb_printf(m->b, "%s%s:%#" PRIx64 "-%#" PRIx64 ":%s", m->b->len ? " " : "",
+		m->oom |= sb_printf(m->b, "%s%s:%#" PRIx64 "-%#" PRIx64 ":%s%s", m->b->len ? " " : "",
 				    m->name, v->start, v->end,
-				    v->prot == (AV_PROT_READ | AV_PROT_WRITE) ? "rw" :
-				    v->prot == AV_PROT_READ ? "r" : "none");
+				    !(v->prot & AV_PROT_READ) ? "none" :
+				    v->prot & AV_PROT_WRITE ? "rw" : "r",
+				    v->prot & AV_PROT_EXEC ? "x" : "");
 	return 0;
 }
 

@@ -36,8 +36,8 @@
 #define MAX_TASKS  3            /* a process and two threads */
 
 enum { NONE_MAPPED = 0 };       /* page state: 0, or 1 + protection */
-enum { P_NONE, P_R, P_RW };
-static const char *const prot_word[] = { "none", "r", "rw" };
+enum { P_NONE, P_R, P_RW, P_RX, P_RWX };
+static const char *const prot_word[] = { "none", "r", "rw", "rx", "rwx" };
 
 struct gproc {
 	int task[MAX_TASKS];        /* its tasks' names, p<name>; [0] at least */
@@ -152,7 +152,7 @@ static struct range run_of(struct gen *g, const struct gproc *p,
 
 static int is_mapped(unsigned char st) { return st != NONE_MAPPED; }
 static int is_free(unsigned char st) { return st == NONE_MAPPED; }
-static int is_writable(unsigned char st) { return st == 1 + P_RW; }
+static int is_writable(unsigned char st) { return st == 1 + P_RW || st == 1 + P_RWX; }
 
 static struct range mapped(struct gen *g, const struct gproc *p)
 {
@@ -192,7 +192,7 @@ static int random_prot(struct gen *g)
 {
 	int x = below(g, 100);
 
-	return x < 60 ? P_RW : x < 85 ? P_R : P_NONE;
+	return x < 55 ? P_RW : x < 75 ? P_R : x < 85 ? P_NONE : x < 95 ? P_RX : P_RWX;
 }
 
 /* ---- commands ---- */

@@ -16,7 +16,7 @@
  *   error LINE OP ERRNO        an operation the kernel refused
  *   pages LINE vmas N anon_pages N anon_ptes N zero_ptes N swap_ptes N file_ptes N
  *         cow_copies N
- *   maps LINE TOKEN...         the mappings: NAME:START-END:rw|r|none
+ *   maps LINE TOKEN...         the mappings: NAME:START-END:rw|r|none, x added if executable
  *   share LINE TOKEN...        who maps what: NAME:ADDR=FRAME[f][x] (f: a file's)
  *   objects LINE anon_vma N avc N
  *   end

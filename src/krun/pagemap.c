@@ -206,8 +206,8 @@ static long print_vmas(const struct krun_proc *pr, uint64_t start_brk)
 
 		if (scenario_addr(start, start_brk, &s))
 			continue;
-		printf(" %s:%#" PRIx64 "-%#" PRIx64 ":%s", pr->name, s, s + (end - start),
-		       p[1] != 'r' ? "none" : p[2] == 'w' ? "rw" : "r");
+		printf(" %s:%#" PRIx64 "-%#" PRIx64 ":%s%s", pr->name, s, s + (end - start),
+		       p[1] != 'r' ? "none" : p[2] == 'w' ? "rw" : "r", p[3] == 'x' ? "x" : "");
 		vmas++;
 	}
 	return vmas;

@@ -13,7 +13,9 @@ for t in "$@"; do
 	corpus=$build/corpus/$t
 	mkdir -p "$corpus" "$build/crash"
 	case $t in
-	fuzz_scenario) cp scenarios/*/*.scn "$corpus"/ ;;
+	# The seeds: every scenario but the recordings (a megabyte each would
+	# raise libFuzzer's input size to theirs and slow every run).
+	fuzz_scenario) find scenarios -name '*.scn' -size -64k -exec cp {} "$corpus"/ \; ;;
 	*) [ -d "fuzz/seeds/$t" ] && cp "fuzz/seeds/$t"/* "$corpus"/ ;;
 	esac
 	regress=$(ls fuzz/regress/"$t"/* 2>/dev/null)

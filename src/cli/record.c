@@ -93,15 +93,20 @@ static void report(const char *path, const char *shown, uint64_t *events)
 	unsigned long long e, p, t;
 	double sec;
 
+	int status;
+
 	*events = 0;
-	while (f && fgets(line, sizeof(line), f) && line[0] == '#')
+	while (f && fgets(line, sizeof(line), f) && line[0] == '#') {
 		if (sscanf(line, "# %llu events, %llu processes, %llu tasks, traced for %lf",
 			   &e, &p, &t, &sec) == 4) {
 			fprintf(stderr, "anonvma record: %s: %llu events, %llu processes, %llu "
 				"tasks, traced for %.3f s\n", shown, e, p, t, sec);
 			*events = e;
-			break;
 		}
+		if (sscanf(line, "# The program exited with status %d", &status) == 1 && status)
+			fprintf(stderr, "anonvma record: the program exited with status %d (recorded "
+				"all the same)\n", status);
+	}
 	if (f)
 		fclose(f);
 }

@@ -554,6 +554,7 @@ static int record_run(struct recording *r, char **argv, double *seconds, char *e
 		rc = 128 + WTERMSIG(t.root_status);
 		goto out;
 	}
+	r->exit_status = WEXITSTATUS(t.root_status);
 	if ((lost = trace_lost_events()) > 0) {
 		snprintf(err, errlen, "the trace lost %ld events (the buffer was full); nothing "
 			 "written", lost);

@@ -55,6 +55,7 @@ struct rec_snap {
 struct recording {
 	FILE *trace;            /* the raw trace, rewound */
 	pid_t root;
+	int exit_status;        /* the program's (its root process's) */
 	int zero_page, fault_around;
 	struct rec_file *files;
 	size_t nfiles, files_cap;

@@ -829,9 +829,17 @@ static void write_header(FILE *f, const struct tr *t, const char *const *argv, u
 {
 	struct utsname u;
 
-	fprintf(f, "# Recorded by anonvma record:");
-	for (; *argv; argv++)
-		fprintf(f, " %s", *argv);
+	fprintf(f, "# Recorded by anonvma record --");
+	for (; *argv; argv++)           /* as a shell would take it back */
+		if (**argv && strspn(*argv, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				     "0123456789_-./=:,+%@") == strlen(*argv)) {
+			fprintf(f, " %s", *argv);
+		} else {
+			fputs(" '", f);
+			for (const char *c = *argv; *c; c++)
+				fputs(*c == '\'' ? "'\\''" : *c == '\n' ? "\\n" : (char[2]){ *c, 0 }, f);
+			fputc('\'', f);
+		}
 	if (uname(&u) == 0)
 		fprintf(f, "\n# on %s %s (%s), zero page %s, fault-around %d pages", u.sysname,
 			u.release, u.machine, t->r->zero_page ? "on" : "off", t->r->fault_around);
@@ -842,6 +850,7 @@ static void write_header(FILE *f, const struct tr *t, const char *const *argv, u
 		every ? "" : " and at the end");
 	if (every)
 		fprintf(f, ", every %u events and at the end", every);
+	fprintf(f, "\n# The program exited with status %d.", t->r->exit_status);
 	fprintf(f, "\n# Replay: anonvma run FILE (the expects hold for linux-6.18); compare "
 		"designs: anonvma compare FILE\n");
 	for (size_t i = 0; i < t->r->nfiles; i++)

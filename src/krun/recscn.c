@@ -295,6 +295,16 @@ static void touch(struct tr *t, struct rtask *k, uint64_t addr, uint64_t size, i
 	}
 }
 
+/* The syscall k was in is over: what it charged and no command took goes
+ * to the next command. */
+static void close_syscall(struct tr *t, struct rtask *k)
+{
+	t->carry[0] += k->pend[0];
+	t->carry[1] += k->pend[1];
+	k->pend[0] = k->pend[1] = 0;
+	k->sys = SYS_NONE;
+}
+
 /* ---- fields of a line ---- */
 
 static uint64_t num_after(const char *s, const char *key, int *found)
@@ -330,11 +340,8 @@ static void sys_enter(struct tr *t, struct rtask *k, const char *name, size_t le
 {
 	int sys = sys_lookup(name, len);
 
-	if (k->sys) {            /* a syscall whose exit is not traced */
-		t->carry[0] += k->pend[0];
-		t->carry[1] += k->pend[1];
-		k->pend[0] = k->pend[1] = 0;
-	}
+	if (k->sys)             /* a syscall whose exit is not traced */
+		close_syscall(t, k);
 	k->sys = sys;
 	snprintf(k->sysname, sizeof(k->sysname), "%.*s", (int)len, name);
 	for (int i = 0; i < 6; i++) {
@@ -517,12 +524,7 @@ static void sys_exit(struct tr *t, struct rtask *k, pid_t tid, const char *name,
 			     k->sysname);
 		break;
 	}
-	if (k->sys) {           /* what the syscall charged and no command took */
-		t->carry[0] += k->pend[0];
-		t->carry[1] += k->pend[1];
-		k->pend[0] = k->pend[1] = 0;
-	}
-	k->sys = SYS_NONE;
+	close_syscall(t, k);
 }
 
 /* ---- fork, exec, exit ---- */
@@ -663,10 +665,14 @@ static void task_exit(struct tr *t, struct rtask *k)
 
 /* ---- one line of the trace ---- */
 
-static void fault(struct tr *t, struct rtask *k, const char *ev)
+static void fault(struct tr *t, struct rtask *k, const char *ev, int user)
 {
 	uint64_t addr = num_after(ev, "address=", NULL);
 	uint64_t code = num_after(ev, "error_code=", NULL);
+
+	if (user && k->sys)     /* back in user mode: a syscall whose exit is
+				   not traced (a clone that failed) is over */
+		close_syscall(t, k);
 
 	if (!k->named || !k->live || k->in_exec || addr >= AV_TASK_SIZE)
 		return;
@@ -711,7 +717,7 @@ static void line(struct tr *t, const char *ln)
 		else if (strncmp(name + len, " -> ", 4) == 0)
 			sys_exit(t, k, tid, name, len, strtoull(name + len + 4, NULL, 0));
 	} else if (strncmp(ev, "page_fault_", 11) == 0) {
-		fault(t, k, ev);
+		fault(t, k, ev, strncmp(ev + 11, "user", 4) == 0);
 	} else if (strncmp(ev, "sched_process_fork: ", 20) == 0) {
 		const char *c = last_of(ev, " child_pid=");
 		if (c)

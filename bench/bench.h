@@ -90,6 +90,8 @@ static inline void json_samples(FILE *f, const struct samples *s)
 }
 
 static inline void bench_die(const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 1, 2)));
+static inline void bench_die(const char *fmt, ...)
 {
 	va_list ap;
 

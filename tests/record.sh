@@ -66,7 +66,7 @@ rc=$?; [ $rc -eq 127 ] || bad "CMD not found: exit $rc"; nothing a.scn "CMD not 
 "$tool" record -o "$tmp/b.scn" -- sh -c 'kill -9 $$' > /dev/null 2> "$tmp/err"
 rc=$?; [ $rc -eq 137 ] || bad "CMD killed: exit $rc"; nothing b.scn "CMD killed"
 grep -q 'killed by signal 9' "$tmp/err" || bad "CMD killed: $(cat "$tmp/err")"
-ANONVMA_RECORD_TEST_OVERRUN=1 "$tool" record -o "$tmp/c.scn" -- sh -c '/bin/true; /bin/true' \
+ANONVMA_RECORD_TEST_OVERRUN=1 "$tool" record -o "$tmp/c.scn" -- sh -c 'for i in $(seq 30); do /bin/true; done' \
 	> /dev/null 2> "$tmp/err"
 rc=$?; [ $rc -eq 1 ] || bad "lost events: exit $rc"; nothing c.scn "lost events"
 grep -q 'lost .* events' "$tmp/err" || bad "lost events: $(cat "$tmp/err")"

@@ -10,6 +10,7 @@
 #   make fuzz       the libFuzzer targets, FUZZ_SECONDS (60) each
 #   make coverage   line and branch coverage of the test suite (llvm-cov)
 #   make bench      the benchmarks: bench/results/ (JSON, Markdown, SVG plots)
+#   make docs       the demo's Graphviz pictures (build/docs/*.svg) and docs/demo.html
 #   make install    PREFIX=/usr/local (DESTDIR honoured)
 
 CC      ?= cc
@@ -30,11 +31,12 @@ Q        := $(if $(V),,@)
 LIB_SRC := $(wildcard src/lib/*.c src/port/*.c src/mm/*.c src/policy/*.c src/api/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_SRC := $(wildcard src/cli/*.c src/scn/*.c)
-CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/demo.o
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/demo.o $(BUILD)/gen/explorer.o
 CLI     := $(BUILD)/anonvma
 # The tool's parts without main(), for the tests and fuzzers that drive them.
 CLI_LIB := $(BUILD)/libanonvma-cli.a
-CLI_LIB_OBJ := $(filter-out $(BUILD)/src/cli/main.o,$(CLI_SRC:%.c=$(BUILD)/%.o))
+CLI_LIB_OBJ := $(filter-out $(BUILD)/src/cli/main.o,$(CLI_SRC:%.c=$(BUILD)/%.o)) \
+	       $(BUILD)/gen/explorer.o
 # The kernel-side runner of `anonvma kcheck`: small and never sanitized
 # (its memory must stay constant; ASan's shadow and allocator would change
 # what the kernel counts), so it has its own objects.  Linked dynamically:
@@ -44,14 +46,14 @@ KRUN_SRC := $(wildcard src/krun/*.c src/scn/*.c) src/policy/names.c
 KRUN_OBJ := $(KRUN_SRC:%.c=$(BUILD)/krun-obj/%.o)
 KRUN    := $(BUILD)/anonvma-krun
 TESTS   := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
-SCRIPT_TESTS := layering.sh cli.sh kcheck.sh kcheck-random.sh record.sh stress.sh bench.sh
+SCRIPT_TESTS := layering.sh cli.sh kcheck.sh kcheck-random.sh record.sh explorer.sh stress.sh bench.sh
 TEST_BIN := $(TESTS:%=$(BUILD)/tests/%)
 HEADERS := $(wildcard include/anonvma/*.h)
 
 STATIC := $(BUILD)/libanonvma.a
 SHARED := $(BUILD)/libanonvma.so.$(VERSION)
 
-.PHONY: all lib cli tests test run kcheck kcheck-random asan tsan fuzz fuzzers coverage bench benches deps install clean golden-update
+.PHONY: all lib cli tests test run kcheck kcheck-random asan tsan fuzz fuzzers coverage bench benches docs deps install clean golden-update
 all: lib cli tests benches
 
 cli: $(CLI) $(KRUN)
@@ -71,6 +73,12 @@ $(BUILD)/gen/demo.c: scenarios/examples/demo.scn scripts/embed.sh
 	@mkdir -p $(dir $@)
 	$(Q)sh scripts/embed.sh demo_scenario $< > $@
 $(BUILD)/gen/demo.o: $(BUILD)/gen/demo.c $(BUILD)/.flags
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Isrc -c $< -o $@
+# The explorer's page (anonvma run --html), src/cli/explorer.html, compiled in.
+$(BUILD)/gen/explorer.c: src/cli/explorer.html scripts/embed.sh
+	@mkdir -p $(dir $@)
+	$(Q)sh scripts/embed.sh explorer_page $< cli/explore.h > $@
+$(BUILD)/gen/explorer.o: $(BUILD)/gen/explorer.c src/cli/explore.h $(BUILD)/.flags
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Isrc -c $< -o $@
 
 # The tool uses only the public headers and links the static library.
@@ -129,6 +137,7 @@ deps:
 
 # One command on a fresh Debian 12 machine: dependencies, build, every test.
 test: deps
+	@sh scripts/deps.sh test
 	$(MAKE) all
 	$(MAKE) BUILD=build-tsan CC=clang OPT="-O1 -g -fno-omit-frame-pointer" SAN="-fsanitize=thread" cli
 	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g -fno-omit-frame-pointer" SAN="$(FUZZ_SAN)" fuzzers
@@ -195,6 +204,18 @@ $(BUILD)/bench/%: bench/%.c bench/bench.h $(STATIC) $(BUILD)/.flags
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $< $(STATIC) -o $@ $(ALL_LDFLAGS) $(LDLIBS)
+
+# The demo drawn: a Graphviz file per checkpoint rendered to SVG, and the
+# explorer page committed for readers who do not build (make test checks
+# that docs/demo.html is what the tool writes).
+docs: deps
+	@sh scripts/deps.sh docs
+	$(MAKE) cli
+	rm -rf $(BUILD)/docs
+	$(CLI) run --dot $(BUILD)/docs scenarios/examples/demo.scn
+	for f in $(BUILD)/docs/*.dot; do dot -Tsvg "$$f" -o "$${f%.dot}.svg" || exit 1; done
+	$(CLI) run --html docs/demo.html scenarios/examples/demo.scn
+	@echo "docs: $(BUILD)/docs/*.svg, docs/demo.html"
 
 bench: deps
 	@sh scripts/deps.sh bench

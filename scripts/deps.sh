@@ -11,6 +11,11 @@ ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 
 	need="$need libclang-rt-14-dev"
 # Plots (make bench, which calls `deps.sh bench`).
 [ "${1:-}" = bench ] && { command -v gnuplot >/dev/null 2>&1 || need="$need gnuplot-nox"; }
+# A browser for the explorer's test (make test: tests/explorer.sh) and
+# its benchmark (make bench).
+case ${1:-} in test|bench) command -v chromium >/dev/null 2>&1 || need="$need chromium" ;; esac
+# Graphviz for the DOT pictures (make docs).
+[ "${1:-}" = docs ] && { command -v dot >/dev/null 2>&1 || need="$need graphviz"; }
 # Coverage reports (make coverage).
 command -v llvm-cov >/dev/null 2>&1 || need="$need llvm"
 [ -z "$need" ] && exit 0

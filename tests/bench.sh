@@ -7,7 +7,7 @@ build=$1
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 fail=0
-for b in fork precision metadata scale locks kcheck record; do
+for b in fork precision metadata scale locks kcheck record explorer; do
 	if ! "$build/bench/bench_$b" --quick --runs 1 --out "$out" --anonvma "$build/anonvma" \
 	     > "$out/$b.log" 2>&1; then
 		echo "bench: FAIL: bench_$b --quick:" >&2
@@ -36,5 +36,5 @@ else
 	cat "$out/designs.md" >&2
 	fail=1
 fi
-[ $fail -eq 0 ] && echo "bench: all 7 benchmarks run (--quick), the designs table whole"
+[ $fail -eq 0 ] && echo "bench: all 8 benchmarks run (--quick), the designs table whole"
 exit $fail

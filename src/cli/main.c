@@ -14,6 +14,7 @@
 #include "compare.h"
 #include "../scn/fields.h"
 #include "demo.h"
+#include "explore.h"
 #include "kcheck.h"
 #include "record.h"
 #include "rscn.h"
@@ -51,6 +52,9 @@ static const char usage_text[] =
 "  --json             print one JSON object: checkpoints and errors\n"
 "  --check            run the invariant checker after every command\n"
 "  --trace            print each command and what it changed\n"
+"  --html OUT.html    write a step-through explorer of the run (one file)\n"
+"  --compare P2       with --html: a second design beside the first\n"
+"  --dot DIR          write a Graphviz file per stats checkpoint into DIR\n"
 "  --max-memory SIZE  memory the world may hold (default 1G; 0: no limit)\n"
 "  --fail-alloc N     refuse the world's Nth allocation (testing)\n"
 "  --fail-alloc-from N  refuse the Nth and every later allocation\n"
@@ -91,6 +95,24 @@ static int parse_options(int argc, char **argv, int first, struct run_opts *o)
 		if (strcmp(a, "--json") == 0) { o->json = 1; continue; }
 		if (strcmp(a, "--check") == 0) { o->check = 1; continue; }
 		if (strcmp(a, "--trace") == 0) { o->trace = 1; continue; }
+		if (strcmp(a, "--html") == 0 || strcmp(a, "--dot") == 0 || strcmp(a, "--compare") == 0) {
+			if (i + 1 == argc)
+				return usage_error("option '%s' needs a value", a), -1;
+			val = argv[++i];
+			if (a[2] == 'h') {
+				o->html = val;
+			} else if (a[2] == 'd') {
+				o->dot = val;
+			} else {
+				const char *const *p = av_policy_names();
+				while (*p && strcmp(*p, val))
+					p++;
+				if (!*p)
+					return unknown_policy(val), -1;
+				o->compare = *p;
+			}
+			continue;
+		}
 		if (strcmp(a, "--max-memory") == 0 || strcmp(a, "--fail-alloc") == 0 ||
 		    strcmp(a, "--fail-alloc-from") == 0) {
 			uint64_t v;
@@ -172,11 +194,21 @@ static int load_file(const char *path, struct scenario *s)
 static int run_file(const char *path, const struct run_opts *o)
 {
 	struct scenario s;
-	int rc = load_file(path, &s);
+	int rc;
 
-	if (rc)
+	if (o->compare && !o->html)
+		return usage_error("%s", "--compare draws a second design beside the first: it "
+				   "needs --html");
+	if ((o->html || o->dot) && (o->json || o->trace))
+		return usage_error("%s", "--html and --dot write files: not with --json or --trace");
+	if ((rc = load_file(path, &s)))
 		return rc;
-	rc = run_scenario(&s, o, stdout, stderr);
+	if (o->html)
+		rc = explore_html(&s, o, o->html, o->compare, stderr);
+	if (o->dot && rc == RUN_OK)
+		rc = explore_dot(&s, o, o->dot, stderr);
+	if (!o->html && !o->dot)
+		rc = run_scenario(&s, o, stdout, stderr);
 	scn_free(&s);
 	return rc;
 }

@@ -392,6 +392,8 @@ static int step_hooked(struct runner *r, const struct scn_cmd *c, struct id_set 
 	rc = step(r, c, before, after);
 	if (r->o->on_step && c->op != SCN_NARRATE)
 		r->o->on_step(r->o->ctx, c->line, c->op, r->w);
+	if (r->o->on_command && (rc == RUN_OK || rc == RUN_FAILED))
+		r->o->on_command(r->o->ctx, c, r->w, r->pids);
 	return rc;
 }
 

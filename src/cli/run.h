@@ -16,6 +16,10 @@ struct run_opts {
 	int json;               /* one JSON object on stdout */
 	int check;              /* av_check after every command */
 	int trace;              /* print each command and what it changed */
+	/* The tool's pictures instead of the run's text (explore.h): */
+	const char *html;       /* --html OUT.html */
+	const char *compare;    /* --compare P2, with --html */
+	const char *dot;        /* --dot DIR */
 	const struct av_allocator *allocator;  /* NULL: the default */
 	uint64_t max_memory;    /* bytes the world may hold; 0: no limit */
 	uint64_t fail_alloc;    /* refuse the world's Nth allocation; 0: never */
@@ -27,6 +31,9 @@ struct run_opts {
 	void (*on_error)(void *ctx, int line, enum scn_op op, int err);
 	/* After each command, refused or not (tests: check, count). */
 	void (*on_step)(void *ctx, int line, enum scn_op op, av_world *w);
+	/* After every command, narration included (the explorer): the
+	 * scenario's names and their tasks (pids[i] is names[i]'s, -1 none). */
+	void (*on_command)(void *ctx, const struct scn_cmd *c, av_world *w, const av_pid *pids);
 	/* Once the last command has run, before the world goes (compare). */
 	void (*on_end)(void *ctx, av_world *w);
 	/* Replay only: `expect` and `check` lines are not judged (a

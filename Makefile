@@ -28,6 +28,24 @@ ALL_LDFLAGS   = $(SAN) $(LDFLAGS)
 LDLIBS   += -lurcu-bp -lpthread
 Q        := $(if $(V),,@)
 
+# A build without its libraries stops at once, saying how to get them,
+# instead of at the first compiler error.  The targets that install them
+# first (run, test, deps, ...) are not held up: they check in the make
+# they start once the libraries are there.
+BUILD_GOALS := all lib cli tests benches install
+ifneq ($(if $(MAKECMDGOALS),$(filter-out $(BUILD_GOALS),$(MAKECMDGOALS)),),)
+else
+missing_deps := $(strip \
+  $(if $(shell printf '\043include <urcu-bp.h>\n' | $(CC) $(CPPFLAGS) -E -x c - >/dev/null 2>&1 && echo y),,liburcu) \
+  $(if $(shell printf '\043include <stdarg.h>\n\043include <stddef.h>\n\043include <setjmp.h>\n\043include <stdint.h>\n\043include <cmocka.h>\n' | $(CC) $(CPPFLAGS) -E -x c - >/dev/null 2>&1 && echo y),,cmocka))
+ifeq ($(shell $(CC) --version >/dev/null 2>&1 && echo y),)
+$(error no C compiler '$(CC)': install gcc or clang (then `make deps` installs the rest))
+endif
+ifneq ($(missing_deps),)
+$(error missing $(missing_deps): run `make deps` (Debian 12), or `make run` / `make test`, which install them first)
+endif
+endif
+
 LIB_SRC := $(wildcard src/lib/*.c src/port/*.c src/mm/*.c src/policy/*.c src/api/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_SRC := $(wildcard src/cli/*.c src/scn/*.c)

@@ -187,13 +187,13 @@ fi
 # A build without its libraries (here: hidden by -nostdinc) stops at once
 # with one line naming the command that installs them; `make test` is not
 # held up by it (it installs them first).
-out=$(make -n CPPFLAGS=-nostdinc 2>&1)
+out=$(env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make --no-print-directory -n CPPFLAGS=-nostdinc 2>&1)
 if [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] && printf '%s' "$out" | grep -q 'missing liburcu cmocka: run `make deps`'; then
 	ok
 else
 	bad "make without its libraries: $out"
 fi
-if make -n test CPPFLAGS=-nostdinc 2>&1 | grep -q 'deps.sh'; then
+if env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make --no-print-directory -n test CPPFLAGS=-nostdinc 2>&1 | grep -q deps.sh; then
 	ok
 else
 	bad "make test is held up by the missing-library check"

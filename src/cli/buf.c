@@ -62,3 +62,40 @@ int sb_printf(struct strbuf *b, const char *fmt, ...)
 	free(big);
 	return rc;
 }
+
+/* One character of a JSON string: itself, or its escape.  <, > and & are
+ * escaped too, so the text may sit inside an HTML <script> (the explorer). */
+static const char *json_char(char c, char buf[8])
+{
+	if (c == '"' || c == '\\') {
+		buf[0] = '\\';
+		buf[1] = c;
+		buf[2] = '\0';
+	} else if ((unsigned char)c < 0x20 || c == '<' || c == '>' || c == '&') {
+		snprintf(buf, 8, "\\u%04x", (unsigned char)c);
+	} else {
+		buf[0] = c;
+		buf[1] = '\0';
+	}
+	return buf;
+}
+
+int sb_json_string(struct strbuf *b, const char *s)
+{
+	char buf[8];
+	int oom = sb_add(b, "\"", 1);
+
+	for (; *s && !oom; s++)
+		oom = sb_printf(b, "%s", json_char(*s, buf));
+	return oom | sb_add(b, "\"", 1);
+}
+
+void json_string(FILE *f, const char *s)
+{
+	char buf[8];
+
+	fputc('"', f);
+	for (; *s; s++)
+		fputs(json_char(*s, buf), f);
+	fputc('"', f);
+}

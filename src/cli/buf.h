@@ -6,6 +6,7 @@
 #define AV_CLI_BUF_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* Room for element n of the array p of *cap elements of size bytes: p
  * itself, or p moved (and *cap doubled), or NULL with p and *cap as they
@@ -22,5 +23,10 @@ struct strbuf {
 int sb_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Append n bytes of s. */
 int sb_add(struct strbuf *b, const char *s, size_t n);
+
+/* s as a JSON string, quotes included (escaped so that it may also sit
+ * inside an HTML <script>): appended to b (0 or -1), or printed to f. */
+int sb_json_string(struct strbuf *b, const char *s);
+void json_string(FILE *f, const char *s);
 
 #endif

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 #include "compare.h"
+#include "buf.h"
 #include "run.h"
 #include "../scn/errname.h"
 
@@ -200,11 +201,9 @@ static void print_table(const char *file, const struct design *d, size_t n)
 
 static void print_json(const char *file, const struct design *d, size_t n)
 {
-	printf("{\"file\": \"");
-	for (const char *c = file; *c; c++)
-		printf((*c == '"' || *c == '\\') ? "\\%c" : (unsigned char)*c < 0x20 ? "?" : "%c",
-		       *c);
-	printf("\", \"designs\": [");
+	printf("{\"file\": ");
+	json_string(stdout, file);
+	printf(", \"designs\": [");
 	for (size_t i = 0; i < n; i++)
 		printf("%s\n  {\"policy\": \"%s\", \"commands\": %" PRIu64 ", \"refused\": %" PRIu64
 		       ", \"anon_vma_peak\": %" PRIu64 ", \"anon_vma_final\": %" PRIu64

@@ -113,19 +113,6 @@ struct run_steps {
 	int oom;
 };
 
-static int json_text(struct strbuf *b, const char *s)
-{
-	int oom = sb_add(b, "\"", 1);
-
-	/* Also <, > and &: the data sit inside the page's <script>, where a
-	 * narration's "</script>" would end it. */
-	for (; *s && !oom; s++)
-		oom = (*s == '"' || *s == '\\') ? sb_printf(b, "\\%c", *s) :
-		      (unsigned char)*s < 0x20 || *s == '<' || *s == '>' || *s == '&'
-			      ? sb_printf(b, "\\u%04x", (unsigned char)*s) : sb_add(b, s, 1);
-	return oom | sb_add(b, "\"", 1);
-}
-
 /* A VMA's fragment: its index into the step. */
 struct vma_sink {
 	struct run_steps *r;
@@ -158,9 +145,9 @@ static void add_step(struct run_steps *r, int line, const char *cmd, int ckpt, c
 
 	r->oom |= !procs;
 	r->oom |= sb_printf(&r->out, "%s\n{\"line\":%d,\"cmd\":", r->nsteps ? "," : "", line);
-	r->oom |= json_text(&r->out, cmd);
+	r->oom |= sb_json_string(&r->out, cmd);
 	r->oom |= sb_printf(&r->out, ",\"narr\":");
-	r->oom |= json_text(&r->out, r->narr.s ? r->narr.s : "");
+	r->oom |= sb_json_string(&r->out, r->narr.s ? r->narr.s : "");
 	r->narr.len = 0;
 	if (r->narr.s)
 		r->narr.s[0] = '\0';
@@ -255,7 +242,7 @@ static int write_page(FILE *f, const char *file, struct run_steps *runs, size_t 
 	const char *at = strstr(explorer_page, mark);
 	struct strbuf name = { 0 };
 
-	if (!at || json_text(&name, file))
+	if (!at || sb_json_string(&name, file))
 		return free(name.s), -1;
 	fwrite(explorer_page, 1, (size_t)(at - explorer_page), f);
 	fprintf(f, "{\"file\": %s, \"frags\": [", name.s);

@@ -399,20 +399,6 @@ static int step_hooked(struct runner *r, const struct scn_cmd *c, struct id_set 
 
 /* ---- the report ---- */
 
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", (unsigned char)*s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static void print_json(struct runner *r)
 {
 	FILE *f = r->out;

@@ -132,19 +132,6 @@ static void *drain_main(void *arg)
 
 /* ---- ptrace's findings ---- */
 
-static int grow(void **v, size_t *cap, size_t need, size_t size)
-{
-	void *n;
-
-	if (need <= *cap)
-		return 0;
-	if (!(n = realloc(*v, (*cap ? 2 * *cap : 64) * size)))
-		return -1;
-	*v = n;
-	*cap = *cap ? 2 * *cap : 64;
-	return 0;
-}
-
 /* At the seccomp stop of mmap(addr, len, prot, flags, fd, off): which
  * file fd is, from /proc/TID/fd/FD (the path and the inode behind it). */
 static int note_file_mmap(struct recording *r, pid_t tid)
@@ -167,7 +154,7 @@ static int note_file_mmap(struct recording *r, pid_t tid)
 		else
 			m.kind = REC_MAP_FILE;
 	}
-	if (grow((void **)&r->fmaps, &r->fmaps_cap, r->nfmaps + 1, sizeof(m)))
+	if (rec_grow((void **)&r->fmaps, &r->fmaps_cap, r->nfmaps + 1, sizeof(m)))
 		return -1;
 	r->fmaps[r->nfmaps++] = m;
 	return 0;
@@ -242,7 +229,7 @@ static int note_exec(struct recording *r, pid_t pid, char *err, size_t errlen)
 			continue;       /* a field line */
 		if (!(kept = v.end <= AV_TASK_SIZE))
 			continue;       /* [vsyscall] */
-		if (grow((void **)&s.vma, &vcap, s.nvma + 1, sizeof(v)))
+		if (rec_grow((void **)&s.vma, &vcap, s.nvma + 1, sizeof(v)))
 			goto nomem;
 		s.vma[s.nvma++] = v;
 		if (v.special)
@@ -251,12 +238,12 @@ static int note_exec(struct recording *r, pid_t pid, char *err, size_t errlen)
 			uint64_t e;
 			if (pread(fd, &e, 8, (off_t)(a / 4096 * 8)) != 8 || !(e >> 63))
 				continue;
-			if (grow((void **)&s.page, &pcap, s.npage + 1, sizeof(*s.page)))
+			if (rec_grow((void **)&s.page, &pcap, s.npage + 1, sizeof(*s.page)))
 				goto nomem;
 			s.page[s.npage++] = a | ((e >> 61) & 1 ? REC_PAGE_FILE : 0);
 		}
 	}
-	if (grow((void **)&r->snaps, &r->snaps_cap, r->nsnaps + 1, sizeof(s)))
+	if (rec_grow((void **)&r->snaps, &r->snaps_cap, r->nsnaps + 1, sizeof(s)))
 		goto nomem;
 	r->snaps[r->nsnaps++] = s;
 	close(fd);
@@ -382,7 +369,7 @@ static void note_tracee(struct tracer *t, pid_t tid)
 	for (size_t i = t->nseen; i-- > 0;)
 		if (t->seen[i] == tid)
 			return;
-	if (!grow((void **)&t->seen, &t->seen_cap, t->nseen + 1, sizeof(pid_t)))
+	if (!rec_grow((void **)&t->seen, &t->seen_cap, t->nseen + 1, sizeof(pid_t)))
 		t->seen[t->nseen++] = tid;
 }
 

@@ -78,6 +78,9 @@ struct rec_summary {
  * only those). */
 int rec_translate(struct recording *r, const char *const *argv, unsigned every, FILE *out,
 		  struct rec_summary *sum, char *err, size_t errlen);
+/* Room for element need - 1 of the array *v of *cap elements of size
+ * bytes (grown and zero-filled): 0, or -1 with *v and *cap as they were. */
+int rec_grow(void **v, size_t *cap, size_t need, size_t size);
 /* A file's index in r (added if new), -1 out of memory. */
 int rec_file_index(struct recording *r, const char *path, uint64_t ino);
 void rec_free(struct recording *r);

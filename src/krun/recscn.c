@@ -142,7 +142,7 @@ static int fail(struct tr *t, const char *fmt, ...)
 	return -1;
 }
 
-static int grow(struct tr *t, void **v, size_t *cap, size_t need, size_t size)
+int rec_grow(void **v, size_t *cap, size_t need, size_t size)
 {
 	void *n;
 	size_t c = *cap ? *cap : 64;
@@ -152,11 +152,16 @@ static int grow(struct tr *t, void **v, size_t *cap, size_t need, size_t size)
 	while (c < need)
 		c *= 2;
 	if (!(n = realloc(*v, c * size)))
-		return fail(t, "out of memory reading the trace");
+		return -1;
 	memset((char *)n + *cap * size, 0, (c - *cap) * size);
 	*v = n;
 	*cap = c;
 	return 0;
+}
+
+static int grow(struct tr *t, void **v, size_t *cap, size_t need, size_t size)
+{
+	return rec_grow(v, cap, need, size) ? fail(t, "out of memory reading the trace") : 0;
 }
 
 /* ---- tasks, processes, address spaces ---- */
@@ -966,19 +971,11 @@ out:
 
 int rec_file_index(struct recording *r, const char *path, uint64_t ino)
 {
-	struct rec_file *f;
-
 	for (size_t i = 0; i < r->nfiles; i++)
 		if (r->files[i].ino == ino && strcmp(r->files[i].path, path) == 0)
 			return (int)i;
-	if (r->nfiles == r->files_cap) {
-		size_t cap = r->files_cap ? 2 * r->files_cap : 16;
-		if (!(f = realloc(r->files, cap * sizeof(*f))))
-			return -1;
-		r->files = f;
-		r->files_cap = cap;
-	}
-	if (!(r->files[r->nfiles].path = strdup(path)))
+	if (rec_grow((void **)&r->files, &r->files_cap, r->nfiles + 1, sizeof(*r->files)) ||
+	    !(r->files[r->nfiles].path = strdup(path)))
 		return -1;
 	r->files[r->nfiles].ino = ino;
 	return (int)r->nfiles++;

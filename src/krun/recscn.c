@@ -312,12 +312,10 @@ static void close_syscall(struct tr *t, struct rtask *k)
 
 /* ---- fields of a line ---- */
 
-static uint64_t num_after(const char *s, const char *key, int *found)
+static uint64_t num_after(const char *s, const char *key)
 {
 	const char *p = strstr(s, key);
 
-	if (found)
-		*found = p != NULL;
 	return p ? strtoull(p + strlen(key), NULL, 0) : 0;
 }
 
@@ -672,8 +670,8 @@ static void task_exit(struct tr *t, struct rtask *k)
 
 static void fault(struct tr *t, struct rtask *k, const char *ev, int user)
 {
-	uint64_t addr = num_after(ev, "address=", NULL);
-	uint64_t code = num_after(ev, "error_code=", NULL);
+	uint64_t addr = num_after(ev, "address=");
+	uint64_t code = num_after(ev, "error_code=");
 
 	if (user && k->sys)     /* back in user mode: a syscall whose exit is
 				   not traced (a clone that failed) is over */
@@ -700,7 +698,7 @@ static void line(struct tr *t, const char *ln)
 		return;
 	}
 	if (strncmp(ev, "task_newtask: ", 14) == 0) {
-		pid_t child = (pid_t)num_after(ev, "pid=", NULL);
+		pid_t child = (pid_t)num_after(ev, "pid=");
 		const char *f = last_of(ev, " clone_flags=");
 		struct rtask *c;
 		if (!k || !k->tree || !f)

@@ -200,9 +200,18 @@ int av_walk_page(av_world *w, uint64_t pfn, enum av_walk_op op);
 /* Frames that exist in the world's pool (used or free): pfns are below. */
 uint64_t av_nr_frames(const av_world *w);
 
-/* Verify every invariant of the world (see docs/invariants in av_check.c).
+/* Verify every invariant of the world (the list is in src/mm/check.c).
  * 0 if all hold; -EUCLEAN with the first violation in av_world_error(). */
 int av_check(av_world *w);
+/* The same, for what changed since the previous check of either kind:
+ * the processes operated on, the frames and swap slots whose references
+ * changed, and (always) every object count, anon_vma, chain, task and
+ * file.  Its first call is a full check and starts the world's change
+ * log; so is a call after more changes than the log holds.  What it
+ * cannot see (a stray free-list entry, a page-table entry count, a page
+ * no operation named) a full check finds: call av_check() every so often
+ * and at the end (docs/checking.md).  Not while other calls run. */
+int av_check_incremental(av_world *w);
 /* After av_check() failed in this thread: 1 if what it found is the flaw
  * the world's design is known to have (av_policy_info.known_flaw: 3.19's
  * CVE-2022-42703), which random tests and stress runs expect of it; 0 for

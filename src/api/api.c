@@ -31,6 +31,7 @@ static void mmap_lock_mode(struct av_world *w, struct av_mm *mm, bool write)
 {
 	uint64_t waited = av_rwsem_lock_timed(&mm->mmap_lock, write);
 
+	av_touch_mm(mm);        /* for av_check_incremental */
 	if (waited) {
 		av_stat_inc(w, lock.mmap_contended);
 		av_stat_add(w, lock.mmap_wait_ns, waited);

@@ -7,6 +7,16 @@
  * swap reference counts - and it walks the rmap from every mapped page to
  * prove the walk finds exactly the PTEs that map it.  Cost is linear in the
  * world (plus one walk per page); it is meant for tests and --check runs.
+ *
+ * av_check_incremental() runs the same checks on what changed since the
+ * last check (the world's touch log, vm.h): page tables and PTEs of the
+ * processes operated on, the frames and swap slots whose references
+ * changed, the pid table if a task came or went.  What is linear in live
+ * objects alone stays whole: object counts, every chain, anon_vma and
+ * file reference.  It leaves out what
+ * costs the world's capacity: the free lists, every frame and slot, whole
+ * page tables (entries outside VMAs, each table's count of entries) and
+ * file caches, the PTEs of untouched processes.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -16,16 +26,59 @@
 #include "vm.h"
 #include "policy.h"
 
+/* References seen, per frame (present PTEs) or swap slot (swap PTEs):
+ * for every one, by number, in a full check; for the touched ones, sorted
+ * and searched, in an incremental one. */
+struct refs {
+	uint64_t *count;      /* full: by number; incremental: as ids */
+	uint64_t *ids;        /* incremental: the numbers counted, ascending */
+	size_t n;             /* entries of count */
+};
+
+static uint64_t *refs_of(struct refs *r, uint64_t id)
+{
+	size_t lo = 0, hi = r->n;
+
+	if (!r->ids)
+		return id < r->n ? &r->count[id] : NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (r->ids[mid] == id)
+			return &r->count[mid];
+		if (r->ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static void refs_inc(struct refs *r, uint64_t id)
+{
+	uint64_t *n = refs_of(r, id);
+
+	if (n)
+		(*n)++;
+}
+
+static uint64_t refs_get(struct refs *r, uint64_t id)
+{
+	uint64_t *n = refs_of(r, id);
+
+	return n ? *n : 0;
+}
+
 struct checker {
 	struct av_world *w;
-	uint64_t *mapcount;   /* by pfn: present PTEs seen */
-	uint64_t *swapcount;  /* by slot: swap PTEs seen */
+	struct refs maps;     /* present PTEs seen, by pfn */
+	struct refs swaps;    /* swap PTEs seen, by slot */
 	size_t nr_frames, nr_slots;
 	uint64_t avcs, vmas, ptes_in_vmas;
 	struct av_vma *vma;   /* the VMA being scanned */
 	struct av_counts *counts;  /* by anon_vma address */
 	size_t nr_counts;
-	int err;
+	bool incremental;     /* only what the touch log names */
+	bool count_refs;      /* untouched mms count references too */
 };
 
 #define FAIL(c, ...) (av_fail((c)->w, -EUCLEAN, "av_check", __VA_ARGS__))
@@ -68,10 +121,13 @@ static int check_object_counts(struct checker *c)
 static int check_pool(struct checker *c, const struct av_pool *p, const char *name,
 		      bool (*in_use)(const struct av_world *w, uint64_t idx))
 {
-	uint64_t n = 0, want = p->nr_total - 1 - p->nr_used;
+	uint64_t n = 0, want = p->nr_handed - 1 - p->nr_used;
 
+	if (p->nr_handed > p->nr_total || p->nr_used >= p->nr_handed)
+		return FAIL(c, "%s pool: %llu used, %llu handed out of %llu", name,
+			    ULL(p->nr_used), ULL(p->nr_handed), ULL(p->nr_total));
 	for (uint64_t i = p->free_head; i; i = *(const uint64_t *)av_pool_at(p, i)) {
-		if (i >= p->nr_total || n > want)
+		if (i >= p->nr_handed || n > want)
 			return FAIL(c, "%s pool: free list broken at %llu", name, ULL(i));
 		if (in_use(c->w, i))
 			return FAIL(c, "%s pool: %llu is in use and on the free list", name, ULL(i));
@@ -202,7 +258,7 @@ static int check_pte(struct av_mm *mm, uint64_t addr, av_pte *ptep, void *arg)
 		if (!val || val >= c->nr_slots || !(s = swap_slot(w, val))->used)
 			return FAIL(c, "pid %d %#llx: swap entry to a free slot %llu", v->mm->pid,
 				    ULL(addr), ULL(val));
-		c->swapcount[val]++;
+		refs_inc(&c->swaps, val);
 		/* An exclusive entry is the page's only reference (2026-11-26:
 		 * a reclaim that read the bit before fork copied the PTE made
 		 * two, and swap-in then chose an anon_vma one side lacks). */
@@ -230,7 +286,7 @@ static int check_pte(struct av_mm *mm, uint64_t addr, av_pte *ptep, void *arg)
 	if (val >= c->nr_frames || !(pfn_page(w, val)->flags & PG_USED))
 		return FAIL(c, "pid %d %#llx: maps free frame %llu", v->mm->pid, ULL(addr), ULL(val));
 	struct av_page *pg = pfn_page(w, val);
-	c->mapcount[val]++;
+	refs_inc(&c->maps, val);
 	if (pg->flags & PG_FILE)
 		return check_file_pte(c, v, addr, pte, pg);
 	if (v->flags & VM_SHARED)
@@ -309,11 +365,49 @@ static int check_mm(struct checker *c, struct av_mm *mm)
 	if (n != mm->nr_vmas)
 		return FAIL(c, "pid %d: %zu VMAs in the tree, %zu counted", mm->pid, n, mm->nr_vmas);
 	c->vmas += n;
+	if (c->incremental)     /* the tables whole: the next full check */
+		return 0;
 	av_pte_range(mm, 0, AV_TASK_SIZE, count_pte, &all);
 	if (all != c->ptes_in_vmas)
 		return FAIL(c, "pid %d: %llu PTEs outside any VMA", mm->pid,
 			    ULL(all - c->ptes_in_vmas));
 	return mm->pgd ? check_tables(c, mm->pgd, 0) : 0;
+}
+
+/* A PTE of an untouched mm: counted, for the touched frames and slots
+ * whose references it may be among. */
+static int count_ref(struct av_mm *mm, uint64_t addr, av_pte *ptep, void *arg)
+{
+	struct checker *c = arg;
+	av_pte pte = *ptep;
+	uint64_t val = pte_val(pte);
+
+	(void)mm;
+	(void)addr;
+	if (pte_is_swap(pte))
+		refs_inc(&c->swaps, val);
+	else if (pte_present(pte))
+		refs_inc(&c->maps, val);
+	return 0;
+}
+
+/* An mm no operation touched since the last check: its chains still (an
+ * anon_vma change elsewhere can break them) and its references; its PTEs
+ * and tables are as the last check found them. */
+static int check_mm_untouched(struct checker *c, struct av_mm *mm)
+{
+	size_t n = 0;
+
+	for (struct av_vma *v = av_vma_first(mm); v; v = av_vma_next(v), n++) {
+		if (check_chain(c, v))
+			return -EUCLEAN;
+		if (c->count_refs)
+			av_pte_range(mm, v->start, v->end, count_ref, c);
+	}
+	if (n != mm->nr_vmas)
+		return FAIL(c, "pid %d: %zu VMAs in the tree, %zu counted", mm->pid, n, mm->nr_vmas);
+	c->vmas += n;
+	return 0;
 }
 
 /* ---- files: their caches and references ---- */
@@ -356,6 +450,8 @@ static int check_files(struct checker *c)
 				users += v->file == f;
 		if (users != f->refs || users == 0)
 			return FAIL(c, "file %d: %ld references, %ld users", f->id, f->refs, users);
+		if (c->incremental)     /* touched file pages: check_page */
+			continue;
 		if (av_radix_range(f->cache, 0, AV_TASK_SIZE, check_cached, &cc))
 			return -EUCLEAN;
 		if (cc.pages != f->nr_pages)
@@ -536,106 +632,231 @@ static int check_anon_vma(struct checker *c, struct anon_vma *av)
 
 /* ---- frames and swap slots against the PTEs seen ---- */
 
-static int check_pages(struct checker *c)
+static int check_page(struct checker *c, uint64_t pfn)
 {
 	struct av_world *w = c->w;
+	struct av_page *pg = pfn_page(w, pfn);
+	long cached = (pg->flags & (PG_SWAPCACHE | PG_FILE)) ? 1 : 0;
+	uint64_t seen = refs_get(&c->maps, pfn);
 
-	for (uint64_t pfn = 1; pfn < c->nr_frames; pfn++) {
-		struct av_page *pg = pfn_page(w, pfn);
-		long cached = (pg->flags & (PG_SWAPCACHE | PG_FILE)) ? 1 : 0;
-		if (!(pg->flags & PG_USED))
-			continue;
-		if ((pg->flags & PG_FILE) &&
-		    (pg->mapping || (pg->flags & (PG_EXCLUSIVE | PG_SWAPCACHE)) || !pg->file ||
-		     av_file_cached(pg->file, pg->index) != pfn))
-			return FAIL(c, "page %llu: a file page out of its file's cache, or anonymous too",
-				    ULL(pfn));
-		if ((uint64_t)pg->mapcount != c->mapcount[pfn])
-			return FAIL(c, "page %llu: mapcount %ld, %llu PTEs map it", ULL(pfn),
-				    pg->mapcount, ULL(c->mapcount[pfn]));
-		if (pg->refcount != pg->mapcount + cached)
-			return FAIL(c, "page %llu: refcount %ld, expected %ld", ULL(pfn),
-				    pg->refcount, pg->mapcount + cached);
-		if (pg->refcount == 0 || (pg->flags & PG_LOCKED))
-			return FAIL(c, "page %llu: leaked or left locked", ULL(pfn));
-		if ((pg->flags & PG_EXCLUSIVE) && pg->mapcount > 1)
-			return FAIL(c, "page %llu: exclusive but mapped %ld times", ULL(pfn),
-				    pg->mapcount);
-		if ((pg->flags & PG_SWAPCACHE) && swap_slot(w, pg->swap_slot)->cache_pfn != pfn)
-			return FAIL(c, "page %llu: swap cache slot %llu points elsewhere", ULL(pfn),
-				    ULL(pg->swap_slot));
-		if (pg->mapcount && !(pg->flags & PG_FILE)) {
-			long found = av_rmap_walk(w, pfn, false, NULL, NULL);
-			if (found != pg->mapcount)
-				return FAIL(c, "page %llu: rmap walk found %ld of %ld mappings",
-					    ULL(pfn), found, pg->mapcount);
-		}
-	}
-	for (uint64_t s = 1; s < c->nr_slots; s++) {
-		struct av_swap_slot *sl = swap_slot(w, s);
-		if (!sl->used)
-			continue;
-		if (sl->count != c->swapcount[s])
-			return FAIL(c, "swap slot %llu: count %llu, %llu swap PTEs", ULL(s),
-				    ULL(sl->count), ULL(c->swapcount[s]));
-		if (!sl->count && !sl->cache_pfn)
-			return FAIL(c, "swap slot %llu: in use by nothing", ULL(s));
-		if (sl->cache_pfn && pfn_page(w, sl->cache_pfn)->swap_slot != s)
-			return FAIL(c, "swap slot %llu: cached page disagrees", ULL(s));
+	if (!(pg->flags & PG_USED))
+		return seen ? FAIL(c, "page %llu: free, but %llu PTEs map it", ULL(pfn), ULL(seen))
+			    : 0;
+	if ((pg->flags & PG_FILE) &&
+	    (pg->mapping || (pg->flags & (PG_EXCLUSIVE | PG_SWAPCACHE)) || !pg->file ||
+	     av_file_cached(pg->file, pg->index) != pfn))
+		return FAIL(c, "page %llu: a file page out of its file's cache, or anonymous too",
+			    ULL(pfn));
+	if ((uint64_t)pg->mapcount != seen)
+		return FAIL(c, "page %llu: mapcount %ld, %llu PTEs map it", ULL(pfn),
+			    pg->mapcount, ULL(seen));
+	if (pg->refcount != pg->mapcount + cached)
+		return FAIL(c, "page %llu: refcount %ld, expected %ld", ULL(pfn),
+			    pg->refcount, pg->mapcount + cached);
+	if (pg->refcount == 0 || (pg->flags & PG_LOCKED))
+		return FAIL(c, "page %llu: leaked or left locked", ULL(pfn));
+	if ((pg->flags & PG_EXCLUSIVE) && pg->mapcount > 1)
+		return FAIL(c, "page %llu: exclusive but mapped %ld times", ULL(pfn),
+			    pg->mapcount);
+	if ((pg->flags & PG_SWAPCACHE) && swap_slot(w, pg->swap_slot)->cache_pfn != pfn)
+		return FAIL(c, "page %llu: swap cache slot %llu points elsewhere", ULL(pfn),
+			    ULL(pg->swap_slot));
+	if (pg->mapcount && !(pg->flags & PG_FILE)) {
+		long found = av_rmap_walk(w, pfn, false, NULL, NULL);
+		if (found != pg->mapcount)
+			return FAIL(c, "page %llu: rmap walk found %ld of %ld mappings",
+				    ULL(pfn), found, pg->mapcount);
 	}
 	return 0;
 }
 
-int av_check(av_world *w)
+static int check_slot(struct checker *c, uint64_t s)
 {
-	struct checker c = { .w = w };
+	struct av_swap_slot *sl = swap_slot(c->w, s);
+	uint64_t seen = refs_get(&c->swaps, s);
+
+	if (!sl->used)
+		return seen ? FAIL(c, "swap slot %llu: free, but %llu swap PTEs", ULL(s), ULL(seen))
+			    : 0;
+	if (sl->count != seen)
+		return FAIL(c, "swap slot %llu: count %llu, %llu swap PTEs", ULL(s),
+			    ULL(sl->count), ULL(seen));
+	if (!sl->count && !sl->cache_pfn)
+		return FAIL(c, "swap slot %llu: in use by nothing", ULL(s));
+	if (sl->cache_pfn && pfn_page(c->w, sl->cache_pfn)->swap_slot != s)
+		return FAIL(c, "swap slot %llu: cached page disagrees", ULL(s));
+	return 0;
+}
+
+/* Every frame and slot, or those the touch log names. */
+static int check_pages(struct checker *c)
+{
+	if (c->incremental) {
+		for (size_t i = 0; i < c->maps.n; i++)
+			if (c->maps.ids[i] < c->nr_frames && check_page(c, c->maps.ids[i]))
+				return -EUCLEAN;
+		for (size_t i = 0; i < c->swaps.n; i++)
+			if (c->swaps.ids[i] < c->nr_slots && check_slot(c, c->swaps.ids[i]))
+				return -EUCLEAN;
+		return 0;
+	}
+	for (uint64_t pfn = 1; pfn < c->nr_frames; pfn++)
+		if (check_page(c, pfn))
+			return -EUCLEAN;
+	for (uint64_t s = 1; s < c->nr_slots; s++)
+		if (check_slot(c, s))
+			return -EUCLEAN;
+	return 0;
+}
+
+/* Has the pid table changed since the last check?  A new task takes a new
+ * pid, one going lowers the count, exec makes an mm. */
+static bool tasks_changed(const struct av_world *w)
+{
+	const struct av_touch_log *t = &w->touch;
+
+	return t->next_pid != (uint64_t)w->next_pid || t->nr_tasks != w->nr_tasks ||
+	       t->mms_made != w->st.obj[AV_OBJ_MM].allocated;
+}
+
+static int check_world(struct checker *c)
+{
+	struct av_world *w = c->w;
+	int err;
+
+	if (av_load(&w->dead_mapping_pfn))
+		return FAIL(c, "a walk found page %llu mapped, but its anon_vma %llu dead",
+			    ULL(av_load(&w->dead_mapping_pfn)), ULL(av_load(&w->dead_mapping_id)));
+	if ((err = check_object_counts(c)))
+		return err;
+	if (!c->incremental && ((err = check_pool(c, &w->frames, "frame", frame_in_use)) ||
+				(err = check_pool(c, &w->swap, "swap", slot_in_use))))
+		return err;
+	for (struct cds_list_head *p = w->mms.next; p != &w->mms; p = p->next) {
+		struct av_mm *mm = cds_list_entry(p, struct av_mm, node);
+		if (!c->incremental || av_load(&mm->touched))
+			err = check_mm(c, mm);
+		else
+			err = check_mm_untouched(c, mm);
+		if (err)
+			return err;
+	}
+	if (!c->incremental || tasks_changed(w))
+		if ((err = check_tasks(c)))
+			return err;
+	if ((err = check_files(c)) || (err = count_references(c)))
+		return err;
+	for (struct cds_list_head *p = w->anon_vmas.next; p != &w->anon_vmas; p = p->next)
+		if ((err = check_anon_vma(c, cds_list_entry(p, struct anon_vma, node))))
+			return err;
+	if ((err = check_pages(c)))
+		return err;
+	if (c->vmas != w->st.obj[AV_OBJ_VMA].live)
+		return FAIL(c, "vma: %llu live, %llu in trees", ULL(w->st.obj[AV_OBJ_VMA].live),
+			    ULL(c->vmas));
+	if (c->avcs != w->st.obj[AV_OBJ_AVC].live)
+		return FAIL(c, "avc: %llu live, %llu on chains", ULL(w->st.obj[AV_OBJ_AVC].live),
+			    ULL(c->avcs));
+	return 0;
+}
+
+/* The next check starts from here: nothing touched. */
+static void touch_log_reset(struct av_world *w)
+{
+	w->touch.next_pid = (uint64_t)w->next_pid;
+	w->touch.nr_tasks = w->nr_tasks;
+	w->touch.mms_made = w->st.obj[AV_OBJ_MM].allocated;
+	for (struct cds_list_head *p = w->mms.next; p != &w->mms; p = p->next)
+		av_store(&cds_list_entry(p, struct av_mm, node)->touched, false);
+	av_store(&w->touch.nr_pfns, 0);
+	av_store(&w->touch.nr_slots, 0);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The touched numbers of a log, sorted and each once, counted from 0. */
+static void refs_touched(struct refs *r, const uint64_t *log, uint64_t n, uint64_t *ids,
+			 uint64_t *count)
+{
+	memcpy(ids, log, n * sizeof(*ids));
+	qsort(ids, n, sizeof(*ids), cmp_u64);
+	r->n = 0;
+	for (uint64_t i = 0; i < n; i++)
+		if (r->n == 0 || ids[r->n - 1] != ids[i])
+			ids[r->n++] = ids[i];
+	memset(count, 0, r->n * sizeof(*count));
+	r->ids = ids;
+	r->count = count;
+}
+
+static uint64_t *refs_alloc(struct av_world *w, struct refs *r, size_t n)
+{
+	r->n = n;
+	r->count = av_alloc(w, n * sizeof(uint64_t), AV_OBJ_OTHER);
+	if (r->count)
+		memset(r->count, 0, n * sizeof(uint64_t));
+	return r->count;
+}
+
+static void refs_free(struct av_world *w, struct refs *r)
+{
+	if (r->count && !r->ids)
+		av_free(w, r->count, r->n * sizeof(uint64_t), AV_OBJ_OTHER);
+}
+
+static int check(struct av_world *w, bool incremental)
+{
+	struct checker c = { .w = w, .incremental = incremental };
+	/* An incremental check counts only the touched: no allocation. */
+	uint64_t pfn_ids[AV_TOUCH_MAX], pfn_refs[AV_TOUCH_MAX];
+	uint64_t slot_ids[AV_TOUCH_MAX], slot_refs[AV_TOUCH_MAX];
 	int err;
 
 	av_fail_invariant(AV_INV_NONE);     /* what a passing check found */
-	c.nr_frames = w->frames.nr_total;
-	c.nr_slots = w->swap.nr_total;
+	c.nr_frames = w->frames.nr_handed;  /* the rest were never used */
+	c.nr_slots = w->swap.nr_handed;
 	c.nr_counts = av_list_count(&w->anon_vmas);
-	c.mapcount = av_alloc(w, c.nr_frames * sizeof(uint64_t), AV_OBJ_OTHER);
-	c.swapcount = av_alloc(w, c.nr_slots * sizeof(uint64_t), AV_OBJ_OTHER);
-	c.counts = av_alloc(w, (c.nr_counts + 1) * sizeof(*c.counts), AV_OBJ_OTHER);
-	if (!c.mapcount || !c.swapcount || !c.counts) {
+	c.count_refs = w->touch.nr_pfns || w->touch.nr_slots;
+	if (incremental) {
+		refs_touched(&c.maps, w->touch.pfns, w->touch.nr_pfns, pfn_ids, pfn_refs);
+		refs_touched(&c.swaps, w->touch.slots, w->touch.nr_slots, slot_ids, slot_refs);
+	} else if (!refs_alloc(w, &c.maps, c.nr_frames) || !refs_alloc(w, &c.swaps, c.nr_slots)) {
 		err = av_fail(w, -ENOMEM, "av_check", "cannot allocate its counters");
 		goto out;
 	}
-	memset(c.mapcount, 0, c.nr_frames * sizeof(uint64_t));
-	memset(c.swapcount, 0, c.nr_slots * sizeof(uint64_t));
-	memset(c.counts, 0, (c.nr_counts + 1) * sizeof(*c.counts));
-	if (av_load(&w->dead_mapping_pfn)) {
-		err = FAIL(&c, "a walk found page %llu mapped, but its anon_vma %llu dead",
-			   ULL(av_load(&w->dead_mapping_pfn)), ULL(av_load(&w->dead_mapping_id)));
+	c.counts = av_alloc(w, (c.nr_counts + 1) * sizeof(*c.counts), AV_OBJ_OTHER);
+	if (!c.counts) {
+		err = av_fail(w, -ENOMEM, "av_check", "cannot allocate its counters");
 		goto out;
 	}
-	if ((err = check_object_counts(&c)) ||
-	    (err = check_pool(&c, &w->frames, "frame", frame_in_use)) ||
-	    (err = check_pool(&c, &w->swap, "swap", slot_in_use)))
-		goto out;
-	for (struct cds_list_head *p = w->mms.next; p != &w->mms; p = p->next)
-		if ((err = check_mm(&c, cds_list_entry(p, struct av_mm, node))))
-			goto out;
-	if ((err = check_tasks(&c)) || (err = check_files(&c)) || (err = count_references(&c)))
-		goto out;
-	for (struct cds_list_head *p = w->anon_vmas.next; p != &w->anon_vmas; p = p->next)
-		if ((err = check_anon_vma(&c, cds_list_entry(p, struct anon_vma, node))))
-			goto out;
-	if ((err = check_pages(&c)))
-		goto out;
-	if (c.vmas != w->st.obj[AV_OBJ_VMA].live)
-		err = FAIL(&c, "vma: %llu live, %llu in trees", ULL(w->st.obj[AV_OBJ_VMA].live),
-			   ULL(c.vmas));
-	else if (c.avcs != w->st.obj[AV_OBJ_AVC].live)
-		err = FAIL(&c, "avc: %llu live, %llu on chains", ULL(w->st.obj[AV_OBJ_AVC].live),
-			   ULL(c.avcs));
+	memset(c.counts, 0, (c.nr_counts + 1) * sizeof(*c.counts));
+	err = check_world(&c);
+	touch_log_reset(w);
 out:
-	if (c.mapcount)
-		av_free(w, c.mapcount, c.nr_frames * sizeof(uint64_t), AV_OBJ_OTHER);
-	if (c.swapcount)
-		av_free(w, c.swapcount, c.nr_slots * sizeof(uint64_t), AV_OBJ_OTHER);
+	refs_free(w, &c.maps);
+	refs_free(w, &c.swaps);
 	if (c.counts)
 		av_free(w, c.counts, (c.nr_counts + 1) * sizeof(*c.counts), AV_OBJ_OTHER);
 	return err;
+}
+
+int av_check(av_world *w)
+{
+	return check(w, false);
+}
+
+int av_check_incremental(av_world *w)
+{
+	const struct av_touch_log *t = &w->touch;
+
+	if (!t->on) {           /* from now on, operations log what they touch */
+		av_store(&w->touch.on, true);
+		return check(w, false);
+	}
+	return check(w, t->nr_pfns <= AV_TOUCH_MAX && t->nr_slots <= AV_TOUCH_MAX);
 }

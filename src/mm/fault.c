@@ -145,6 +145,7 @@ static int do_wp_page(struct av_world *w, struct av_vma *vma, uint64_t addr, av_
 			page_set(pg, PG_EXCLUSIVE);
 		av_page_unlock(pg);
 		av_stat_inc(w, fault.cow_reuses);
+		av_touch_page(w, pfn);
 	}
 	*pte |= PTE_WRITE | PTE_DIRTY | PTE_YOUNG;
 	return 0;

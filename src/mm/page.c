@@ -38,6 +38,7 @@ int av_page_alloc(struct av_world *w, uint64_t *pfn)
 	av_store(&pg->flags, PG_USED);
 	av_store(&pg->refcount, 1);     /* last: walkers may take it now */
 	av_count_alloc(w, AV_OBJ_PAGE);
+	av_touch_page(w, *pfn);
 	return 0;
 }
 
@@ -53,6 +54,7 @@ void av_page_put(struct av_world *w, uint64_t pfn)
 	av_pool_put(&w->frames, pfn);
 	av_mutex_unlock(&w->frame_lock);
 	av_count_free(w, AV_OBJ_PAGE);
+	av_touch_page(w, pfn);
 }
 
 /* PG_LOCKED is a bit lock: holders may sleep (walks take other locks). */
@@ -94,6 +96,7 @@ int av_swap_alloc_locked(struct av_world *w, uint64_t *slot)
 	s->cache_pfn = 0;
 	s->used = true;
 	av_count_alloc(w, AV_OBJ_SWAP);
+	av_touch_slot(w, *slot);
 	return 0;
 }
 
@@ -106,6 +109,7 @@ static void swap_slot_release(struct av_world *w, uint64_t slot)
 	s->used = false;
 	av_pool_put(&w->swap, slot);
 	av_count_free(w, AV_OBJ_SWAP);
+	av_touch_slot(w, slot);
 }
 
 void av_swap_cache_add_locked(struct av_world *w, uint64_t pfn, uint64_t slot)
@@ -116,6 +120,8 @@ void av_swap_cache_add_locked(struct av_world *w, uint64_t pfn, uint64_t slot)
 	page_set(pg, PG_SWAPCACHE);
 	page_ref_inc(pg);
 	swap_slot(w, slot)->cache_pfn = pfn;
+	av_touch_page(w, pfn);
+	av_touch_slot(w, slot);
 }
 
 void av_swap_cache_del_locked(struct av_world *w, uint64_t pfn)
@@ -126,6 +132,8 @@ void av_swap_cache_del_locked(struct av_world *w, uint64_t pfn)
 	swap_slot(w, slot)->cache_pfn = 0;
 	page_clear(pg, PG_SWAPCACHE);
 	pg->swap_slot = 0;
+	av_touch_page(w, pfn);
+	av_touch_slot(w, slot);
 	swap_slot_release(w, slot);
 	av_page_put(w, pfn);
 }
@@ -152,6 +160,9 @@ void av_swap_cache_move(struct av_world *w, uint64_t old_pfn, uint64_t new_pfn)
 	page_ref_inc(new);
 	swap_slot(w, slot)->cache_pfn = new_pfn;
 	av_mutex_unlock(&w->swap_lock);
+	av_touch_page(w, old_pfn);
+	av_touch_page(w, new_pfn);
+	av_touch_slot(w, slot);
 }
 
 bool av_swap_try_free_locked(struct av_world *w, uint64_t pfn)
@@ -192,6 +203,7 @@ void av_swap_entry_dup(struct av_world *w, uint64_t slot)
 	av_mutex_lock(&w->swap_lock);
 	swap_slot(w, slot)->count++;
 	av_mutex_unlock(&w->swap_lock);
+	av_touch_slot(w, slot);
 }
 
 void av_swap_entry_put(struct av_world *w, uint64_t slot)
@@ -201,6 +213,7 @@ void av_swap_entry_put(struct av_world *w, uint64_t slot)
 	av_mutex_lock(&w->swap_lock);
 	s = swap_slot(w, slot);
 	s->count--;
+	av_touch_slot(w, slot);
 	if (s->count == 0 && s->cache_pfn)
 		swap_cache_reap_locked(w, s->cache_pfn);
 	else
@@ -213,6 +226,7 @@ void av_page_unmap_one(struct av_world *w, uint64_t pfn)
 	struct av_page *pg = pfn_page(w, pfn);
 
 	page_mapcount_dec(pg);
+	av_touch_page(w, pfn);
 	if (page_test(pg, PG_SWAPCACHE)) {
 		/* The swap cache's reference keeps the frame while we look. */
 		av_mutex_lock(&w->swap_lock);

@@ -82,12 +82,24 @@ av_pte *av_pte_lookup(const struct av_mm *mm, uint64_t addr)
 
 int av_pte_alloc(struct av_world *w, struct av_mm *mm, uint64_t addr, av_pte **out)
 {
+	av_touch_mm(mm);
 	return av_radix_alloc(w, &mm->pgd, AV_OBJ_PGTABLE, addr, out);
+}
+
+/* For av_check_incremental: the frame or swap slot a PTE names. */
+static void touch_entry(struct av_world *w, av_pte pte)
+{
+	if (pte_is_swap(pte))
+		av_touch_slot(w, pte_val(pte));
+	else if (pte_present(pte))
+		av_touch_page(w, pte_val(pte));
 }
 
 void av_pte_set(struct av_mm *mm, uint64_t addr, av_pte *slot, av_pte val)
 {
-	(void)mm;
+	av_touch_mm(mm);
+	touch_entry(mm->w, *slot);
+	touch_entry(mm->w, val);
 	av_radix_set(addr, slot, val);
 }
 
@@ -152,6 +164,7 @@ static bool free_level(struct av_world *w, struct av_pt *t, int level, uint64_t 
 
 void av_pt_free_empty(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t end)
 {
+	av_touch_mm(mm);
 	if (mm->pgd && start < end)
 		free_level(w, mm->pgd, 0, 0, start, end, AV_OBJ_PGTABLE);
 }

@@ -8,14 +8,15 @@
  * (chunk pointers and nr_total are published with release stores).  Free
  * elements are linked through their first field (uint64_t pool_next); get
  * and put touch nothing else: callers initialise elements, because lock-free
- * readers may be looking at them.  Index 0 is reserved.  The caller holds
+ * readers may be looking at them; elements never handed out are on no
+ * list (nr_handed marks them).  Index 0 is reserved.  The caller holds
  * the pool's lock (w->frame_lock or w->swap_lock) for get and put.
  */
 #include <errno.h>
 #include <string.h>
 #include "vm.h"
 
-#define POOL_CHUNK 1024u
+#define POOL_CHUNK 256u
 
 void *av_pool_at(const struct av_pool *p, uint64_t idx)
 {
@@ -40,14 +41,6 @@ static int pool_grow(struct av_world *w, struct av_pool *p)
 	if (!chunk)
 		return -ENOMEM;
 	memset(chunk, 0, POOL_CHUNK * p->elem_size);
-	/* Push in reverse so that low indexes are handed out first. */
-	for (uint64_t i = POOL_CHUNK; i-- > 0;) {
-		uint64_t idx = n * POOL_CHUNK + i;
-		if (idx == 0)
-			continue;
-		*(uint64_t *)(void *)((char *)chunk + i * p->elem_size) = p->free_head;
-		p->free_head = idx;
-	}
 	av_store(&p->chunks[n], chunk);
 	p->nr_chunks = n + 1;
 	av_store(&p->nr_total, p->nr_total + POOL_CHUNK);
@@ -57,13 +50,14 @@ static int pool_grow(struct av_world *w, struct av_pool *p)
 int av_pool_init(struct av_world *w, struct av_pool *p, size_t elem_size, uint64_t limit)
 {
 	memset(p, 0, sizeof(*p));
+	p->nr_handed = 1;       /* index 0 is reserved */
 	p->elem_size = elem_size;
 	p->limit = limit;
 	p->max_chunks = (size_t)(limit / POOL_CHUNK + 2);
+	/* Not cleared: a slot is read only below nr_chunks, once filled. */
 	p->chunks = av_alloc(w, p->max_chunks * sizeof(void *), AV_OBJ_OTHER);
 	if (!p->chunks)
 		return -ENOMEM;
-	memset(p->chunks, 0, p->max_chunks * sizeof(void *));
 	if (pool_grow(w, p)) {
 		av_free(w, p->chunks, p->max_chunks * sizeof(void *), AV_OBJ_OTHER);
 		p->chunks = NULL;
@@ -85,10 +79,16 @@ int av_pool_get(struct av_world *w, struct av_pool *p, uint64_t *idx)
 {
 	if (p->nr_used >= p->limit)
 		return -ENOMEM;
-	if (!p->free_head && pool_grow(w, p))
-		return -ENOMEM;
-	*idx = p->free_head;
-	p->free_head = *next_of(p, *idx);
+	if (p->free_head) {
+		*idx = p->free_head;
+		p->free_head = *next_of(p, *idx);
+	} else {
+		/* Low indexes first, so that the checker's scans (up to
+		 * nr_handed) stay short in a world that uses few. */
+		if (p->nr_handed == p->nr_total && pool_grow(w, p))
+			return -ENOMEM;
+		*idx = p->nr_handed++;
+	}
 	p->nr_used++;
 	return 0;
 }

@@ -141,7 +141,9 @@ struct av_pool {
 	uint64_t nr_total;        /* elements that exist (used or free) */
 	uint64_t nr_used;         /* excluding index 0 */
 	uint64_t limit;           /* max usable elements */
-	uint64_t free_head;       /* 0 = empty */
+	uint64_t free_head;       /* put back, most recent first; 0 = none */
+	uint64_t nr_handed;       /* indexes below were handed out once: the
+				   * rest are free without being listed */
 };
 
 /* ---- files ---- */
@@ -194,8 +196,27 @@ struct av_mm {
 	bool dead;                /* exited: mmap_lock */
 	bool published;           /* in the pid table: w->lock */
 	bool exiting;             /* an exit owns it: w->lock */
+	bool touched;             /* changed since the last av_check (check.c) */
 	struct cds_list_head node;      /* world->mms, w->lock */
 	struct av_world *w;
+};
+
+/*
+ * What changed since the last av_check, for av_check_incremental(): the
+ * frames and swap slots whose state or references changed (logged where
+ * a PTE is written, a frame or slot allocated or freed, the swap cache
+ * changed) and, in each mm, `touched`.  Off until the first incremental
+ * check, so that nothing else pays for it; a log that overflows makes the
+ * next check a full one.  Appends are atomic: walks log from any thread.
+ */
+#define AV_TOUCH_MAX 256
+struct av_touch_log {
+	bool on;
+	uint64_t nr_pfns, nr_slots;     /* past AV_TOUCH_MAX: overflowed */
+	uint64_t pfns[AV_TOUCH_MAX], slots[AV_TOUCH_MAX];
+	/* At the last check: a pid table that may have changed since (a
+	 * task made or gone, an mm made by exec) is checked again. */
+	uint64_t next_pid, nr_tasks, mms_made;
 };
 
 struct av_world {
@@ -234,7 +255,32 @@ struct av_world {
 
 	struct av_pool frames;    /* struct av_page; pfn 0 is the zero page */
 	struct av_pool swap;      /* struct av_swap_slot; slot 0 invalid */
+	struct av_touch_log touch;
 };
+
+/* ---- check.c: the change log of av_check_incremental() ---- */
+static inline void av_touch_add(uint64_t *nr, uint64_t *log, uint64_t v)
+{
+	uint64_t i = av_atomic_inc(nr) - 1;
+
+	if (i < AV_TOUCH_MAX)
+		av_store(&log[i], v);
+}
+static inline void av_touch_page(struct av_world *w, uint64_t pfn)
+{
+	if (av_load_relaxed(&w->touch.on) && pfn)
+		av_touch_add(&w->touch.nr_pfns, w->touch.pfns, pfn);
+}
+static inline void av_touch_slot(struct av_world *w, uint64_t slot)
+{
+	if (av_load_relaxed(&w->touch.on) && slot)
+		av_touch_add(&w->touch.nr_slots, w->touch.slots, slot);
+}
+static inline void av_touch_mm(struct av_mm *mm)
+{
+	if (!av_load_relaxed(&mm->touched))
+		av_store(&mm->touched, true);
+}
 
 /* ---- world.c ---- */
 void *av_alloc(struct av_world *w, size_t size, enum av_obj_kind kind);

@@ -8,6 +8,7 @@
 #   make asan       the test suite under AddressSanitizer + UBSan
 #   make tsan       the stress tool under ThreadSanitizer, 60 s per policy
 #   make fuzz       the libFuzzer targets, FUZZ_SECONDS (60) each
+#   make fuzz-corpus  fold what they found into fuzz/corpus/, minimised
 #   make coverage   line and branch coverage of the test suite (llvm-cov)
 #   make bench      the benchmarks: bench/results/ (JSON, Markdown, SVG plots)
 #   make docs       the demo's Graphviz pictures (build/docs/*.svg) and docs/demo.html
@@ -71,7 +72,7 @@ HEADERS := $(wildcard include/anonvma/*.h)
 STATIC := $(BUILD)/libanonvma.a
 SHARED := $(BUILD)/libanonvma.so.$(VERSION)
 
-.PHONY: all lib cli tests test run kcheck kcheck-random asan tsan fuzz fuzzers coverage bench benches docs deps install clean golden-update
+.PHONY: all lib cli tests test run kcheck kcheck-random asan tsan fuzz fuzz-corpus fuzzers coverage bench benches docs deps install clean golden-update
 all: lib cli tests benches
 
 cli: $(CLI) $(KRUN)
@@ -142,11 +143,16 @@ $(BUILD)/anonvma.pc: anonvma.pc.in Makefile $(BUILD)/.flags
 	@mkdir -p $(dir $@)
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
 
-# Tests link the static library and may include internal headers.
+# Tests link the static library and may include internal headers;
+# test_fuzz_ops runs fuzz_ops's byte form (fuzz/ops.c).
 $(BUILD)/tests/%: tests/%.c tests/testutil.h $(CLI_LIB) $(STATIC) $(BUILD)/.flags
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(ALL_CPPFLAGS) -Isrc $(ALL_CFLAGS) $< $(CLI_LIB) $(STATIC) -o $@ $(ALL_LDFLAGS) -lcmocka $(LDLIBS)
+$(BUILD)/tests/test_fuzz_ops: tests/test_fuzz_ops.c fuzz/ops.c fuzz/ops.h tests/testutil.h $(CLI_LIB) $(STATIC) $(BUILD)/.flags
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CPPFLAGS) -Isrc $(ALL_CFLAGS) $< fuzz/ops.c $(CLI_LIB) $(STATIC) -o $@ $(ALL_LDFLAGS) -lcmocka $(LDLIBS)
 
 tests: $(TEST_BIN)
 
@@ -204,15 +210,26 @@ FUZZ_SECONDS ?= 60
 FUZZERS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZERS:%=$(BUILD)/fuzz/%)
 FUZZ_SAN := -fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=all
-fuzzers: $(FUZZ_BIN)
-$(BUILD)/fuzz/%: fuzz/%.c $(CLI_LIB) $(STATIC) $(BUILD)/.flags
+fuzzers: $(FUZZ_BIN) $(BUILD)/fuzz/scn2ops
+# fuzz/ops.c is fuzz_ops's byte form, which tests/test_fuzz_ops.c runs too.
+$(BUILD)/fuzz/%: fuzz/%.c fuzz/ops.c fuzz/ops.h $(CLI_LIB) $(STATIC) $(BUILD)/.flags
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(ALL_CPPFLAGS) -Isrc $(ALL_CFLAGS) -fsanitize=fuzzer $< $(CLI_LIB) $(STATIC) -o $@ $(ALL_LDFLAGS) $(LDLIBS)
+	$(Q)$(CC) $(ALL_CPPFLAGS) -Isrc $(ALL_CFLAGS) -fsanitize=fuzzer $< fuzz/ops.c $(CLI_LIB) $(STATIC) -o $@ $(ALL_LDFLAGS) $(LDLIBS)
+
+# Scenarios in fuzz_ops's byte form, to seed it (scripts/fuzz.sh).
+$(BUILD)/fuzz/scn2ops: fuzz/scn2ops.c fuzz/ops.c fuzz/ops.h $(CLI_LIB) $(STATIC) $(BUILD)/.flags
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CPPFLAGS) -Isrc $(ALL_CFLAGS) fuzz/scn2ops.c fuzz/ops.c $(CLI_LIB) $(STATIC) -o $@ $(ALL_LDFLAGS) $(LDLIBS)
 
 fuzz: deps
 	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g -fno-omit-frame-pointer" SAN="$(FUZZ_SAN)" fuzzers
 	@sh scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS) $(FUZZERS)
+# Fold the inputs fuzzing found into fuzz/corpus/, minimised (commit them).
+fuzz-corpus:
+	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g -fno-omit-frame-pointer" SAN="$(FUZZ_SAN)" fuzzers
+	@sh scripts/fuzz-corpus.sh build-fuzz $(FUZZERS)
 
 # Benchmarks (bench/): results, plots and a summary in bench/results/.
 # Separate from the tests, which never time anything.

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_fuzz_ops.c - the fuzzer's checks, both ways, on its corpus.
+ *
+ * Every input of fuzz/corpus/fuzz_ops must run clean with av_check after
+ * each operation and with the incremental check fuzz_ops uses (a full
+ * check every 64 operations and at the end).  Then each of three broken
+ * policy hooks, planted in a copy of linux-6.18, must be found by both:
+ * the incremental check must not lose a bug the full one finds.
+ */
+#include <dirent.h>
+#include "testutil.h"
+#include "mm/vm.h"
+#include "mm/policy.h"
+#include "policy/shared.h"
+#include "policy/table.h"
+#include "../fuzz/ops.h"
+
+#define CORPUS "fuzz/corpus/fuzz_ops"
+#define FULL_EVERY 64
+#define MAX_INPUTS 4096
+
+struct input {
+	char name[256];
+	uint8_t *data;
+	size_t size;
+};
+
+static struct input inputs[MAX_INPUTS];
+static size_t nr_inputs;
+
+static int cmp_input(const void *a, const void *b)
+{
+	return strcmp(((const struct input *)a)->name, ((const struct input *)b)->name);
+}
+
+static void load(struct input *in, const char *dir, const char *name)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(in->name, sizeof(in->name), "%s", name);
+	assert_non_null(f = fopen(path, "rb"));
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	in->size = (size_t)ftell(f);
+	rewind(f);
+	assert_non_null(in->data = malloc(in->size + 1));
+	assert_int_equal(fread(in->data, 1, in->size, f), in->size);
+	fclose(f);
+}
+
+static int load_corpus(void **state)
+{
+	const char *dir = getenv("FUZZ_OPS_CORPUS") ? getenv("FUZZ_OPS_CORPUS") : CORPUS;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	(void)state;
+	if (!d) {
+		fprintf(stderr, "test_fuzz_ops: no corpus at %s (run from the top of the tree)\n", dir);
+		return -1;
+	}
+	while ((e = readdir(d)) && nr_inputs < MAX_INPUTS)
+		if (e->d_name[0] != '.')
+			load(&inputs[nr_inputs++], dir, e->d_name);
+	closedir(d);
+	qsort(inputs, nr_inputs, sizeof(*inputs), cmp_input);
+	return nr_inputs ? 0 : -1;
+}
+
+static int free_corpus(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < nr_inputs; i++)
+		free(inputs[i].data);
+	return 0;
+}
+
+/* ---- the broken hooks ---- */
+
+/* fork: the child gets an anon_vma of its own and forgets the parent's
+ * chain (anon_vma_fork without its anon_vma_clone), so the pages it
+ * shares with the parent are out of its reach. */
+static int fork_forgetting_chain(struct av_world *w, struct av_vma *child, struct av_vma *parent)
+{
+	(void)parent;
+	return av_anon_vma_prepare_borrowing(w, child, NULL);
+}
+
+/* merge: any two anon_vmas will do. */
+static bool merge_any(const struct av_vma *tgt, const struct av_vma *src,
+		      const struct anon_vma *src_anon, const struct av_vma *copied_from)
+{
+	(void)tgt;
+	(void)src;
+	(void)src_anon;
+	(void)copied_from;
+	return true;
+}
+
+/* copy-on-write: reuse the page in place even while others map it. */
+static bool wp_reuse_shared(struct av_world *w, uint64_t pfn)
+{
+	return av_page_trylock(w, pfn_page(w, pfn));
+}
+
+static struct av_policy broken;
+
+static void plant(av_world *w, void *arg)
+{
+	(void)arg;
+	w->policy = &broken;
+}
+
+struct finding {
+	size_t inputs;          /* inputs on which a check failed */
+	const char *first;      /* the first of them */
+	char why[512];
+};
+
+static struct finding run_corpus(enum fuzz_check mode, const struct av_policy *policy)
+{
+	struct finding f = { 0, NULL, "" };
+
+	for (size_t i = 0; i < nr_inputs; i++) {
+		struct fuzz_run r = { .mode = mode, .full_every = FULL_EVERY,
+				      .on_world = policy ? plant : NULL };
+		if (policy)
+			broken = *policy;
+		if (fuzz_ops_run(inputs[i].data, inputs[i].size, &r) >= 0)
+			continue;
+		if (!f.inputs++) {
+			f.first = inputs[i].name;
+			snprintf(f.why, sizeof(f.why), "%s", r.why);
+		}
+	}
+	return f;
+}
+
+/* The corpus as the fuzzer runs it, with each policy the bytes choose. */
+static void corpus_runs_clean(enum fuzz_check mode)
+{
+	struct finding f = run_corpus(mode, NULL);
+
+	if (f.inputs)
+		fail_msg("%zu inputs fail, first %s: %s", f.inputs, f.first, f.why);
+}
+
+static void corpus_clean_full(void **state) { (void)state; corpus_runs_clean(FUZZ_CHECK_FULL); }
+static void corpus_clean_incremental(void **state)
+{
+	(void)state;
+	corpus_runs_clean(FUZZ_CHECK_INCREMENTAL);
+}
+
+/* Every input under linux-6.18 with one hook broken: both ways find it. */
+static void found_both_ways(const char *what, const struct av_policy *bad)
+{
+	struct finding full = run_corpus(FUZZ_CHECK_FULL, bad);
+	struct finding incr = run_corpus(FUZZ_CHECK_INCREMENTAL, bad);
+
+	printf("[ INFO     ] %s: found by %zu inputs checked fully, %zu incrementally\n"
+	       "[ INFO     ]   first: %s: %s\n", what, full.inputs, incr.inputs,
+	       incr.first ? incr.first : "-", incr.why);
+	assert_true(full.inputs > 0);
+	assert_true(incr.inputs > 0);
+	/* The incremental check ends with a full one: it may miss only a
+	 * break a later operation repaired. */
+	assert_true(incr.inputs * 10 >= full.inputs * 9);
+}
+
+static void broken_fork_found(void **state)
+{
+	struct av_policy p = av_policy_linux_6_18;
+
+	(void)state;
+	p.fork = fork_forgetting_chain;
+	found_both_ways("fork forgets the parent's chain", &p);
+}
+
+static void broken_merge_found(void **state)
+{
+	struct av_policy p = av_policy_linux_6_18;
+
+	(void)state;
+	p.merge_anon_ok = merge_any;
+	found_both_ways("merge ignores anon_vmas", &p);
+}
+
+static void broken_cow_found(void **state)
+{
+	struct av_policy p = av_policy_linux_6_18;
+
+	(void)state;
+	p.wp_can_reuse = wp_reuse_shared;
+	found_both_ways("copy-on-write reuses shared pages", &p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(corpus_clean_full),
+		cmocka_unit_test(corpus_clean_incremental),
+		cmocka_unit_test(broken_fork_found),
+		cmocka_unit_test(broken_merge_found),
+		cmocka_unit_test(broken_cow_found),
+	};
+
+	return cmocka_run_group_tests_name("fuzz_ops corpus", tests, load_corpus, free_corpus);
+}

@@ -239,6 +239,11 @@ $(BUILD)/bench/%: bench/%.c bench/bench.h $(STATIC) $(BUILD)/.flags
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $< $(STATIC) -o $@ $(ALL_LDFLAGS) $(LDLIBS)
+# bench_check runs fuzz_ops's byte form (fuzz/ops.c, with the scenario parser).
+$(BUILD)/bench/bench_check: bench/bench_check.c bench/bench.h fuzz/ops.c fuzz/ops.h $(CLI_LIB) $(STATIC) $(BUILD)/.flags
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CPPFLAGS) -Isrc $(ALL_CFLAGS) $< fuzz/ops.c $(CLI_LIB) $(STATIC) -o $@ $(ALL_LDFLAGS) $(LDLIBS)
 
 # The demo drawn: a Graphviz file per checkpoint rendered to SVG, and the
 # explorer page committed for readers who do not build (make test checks
@@ -255,6 +260,7 @@ docs: deps
 bench: deps
 	@sh scripts/deps.sh bench
 	$(MAKE) all benches
+	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g -fno-omit-frame-pointer" SAN="$(FUZZ_SAN)" fuzzers
 	@sh bench/run.sh $(BUILD)
 
 # Line and branch coverage of src/mm, src/policy and src/lib over the test suite.

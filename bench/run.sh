@@ -8,7 +8,7 @@ quick=${1:-}
 out=bench/results
 mkdir -p "$out"
 start=$(date +%s)
-for b in fork precision metadata scale locks kcheck record explorer; do
+for b in fork precision metadata scale locks kcheck record explorer check; do
 	echo "bench: $b" >&2
 	"$build/bench/bench_$b" --out "$out" --anonvma "$build/anonvma" $quick
 done
@@ -34,7 +34,7 @@ took=$(( $(date +%s) - start ))
 	echo
 	sh bench/designs.sh "$out"
 	echo
-	for s in fork precision metadata scale locks kcheck record explorer; do cat "$out/$s.md"; done
+	for s in fork precision metadata scale locks kcheck record explorer check; do cat "$out/$s.md"; done
 } > "$out/README.md"
 rm -f "$out"/*.md.tmp
 echo "bench: results in $out/README.md (${took} s)" >&2

@@ -275,9 +275,11 @@ static int translate_cmd(const struct scn_cmd *c, const uint64_t *pages, size_t 
 	b[1] = slot;
 	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++)
 		if (c->op == same[i].scn) {
-			b[0] = (uint8_t)same[i].op, b[2] = page, b[3] = lp;
-			if (c->op == SCN_READ || c->op == SCN_WRITE)
-				b[3] = len_prot(c->size ? c->size : AV_PAGE_SIZE, 0);
+			/* A protection only where one is given; a touch of no
+			 * length is one page. */
+			b[0] = (uint8_t)same[i].op, b[2] = page;
+			b[3] = len_prot(c->size ? c->size : AV_PAGE_SIZE,
+					c->op == SCN_MPROTECT ? c->prot : 0);
 			return 1;
 		}
 	switch (c->op) {
@@ -303,14 +305,15 @@ static int translate_cmd(const struct scn_cmd *c, const uint64_t *pages, size_t 
 	case SCN_MREMAP:
 		b[0] = FOP_MREMAP;
 		b[2] = (uint8_t)(page % 16 | len_prot(c->size2, 0) << 4);
-		b[3] = lp;
+		b[3] = len_prot(c->size, 0);
 		return 1;
 	case SCN_MADVISE: {
 		static const int advice[] = { AV_MADV_DONTFORK, AV_MADV_DOFORK,
 					      AV_MADV_WIPEONFORK, AV_MADV_KEEPONFORK };
 		for (unsigned i = 0; i < 4; i++)
 			if (c->advice == advice[i]) {
-				b[0] = FOP_MADVISE, b[2] = (uint8_t)(i << 6 | page), b[3] = lp;
+				b[0] = FOP_MADVISE, b[2] = (uint8_t)(i << 6 | page);
+				b[3] = len_prot(c->size, 0);
 				return 1;
 			}
 		return 0;

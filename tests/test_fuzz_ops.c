@@ -15,6 +15,7 @@
 #include "policy/shared.h"
 #include "policy/table.h"
 #include "../fuzz/ops.h"
+#include "scn/scenario.h"
 
 #define CORPUS "fuzz/corpus/fuzz_ops"
 #define FULL_EVERY 64
@@ -197,9 +198,42 @@ static void broken_cow_found(void **state)
 	found_both_ways("copy-on-write reuses shared pages", &p);
 }
 
+/* A scenario in the byte form: each command as ops.h says. */
+static void translates_scenario(void **state)
+{
+	static const char text[] =
+		"policy 2.6.35\nzero_page off\nproc P\nmmap P 0x10000000 16K rw\n"
+		"write P 0x10001000\nfork P C\nmunmap C 0x10002000 8K\nstats\n"
+		"madvise P 0x10000000 4K dontfork\nmmap C 0x20000000 4K r shared\nexit C\n";
+	static const uint8_t want[] = {
+		1 << 2, 0, 0,            /* policy 2 (2.6.35): bit 0 clear, bits 2-4 = 1; no zero page */
+		FOP_PROC, 0, 0, 0,
+		FOP_MMAP, 0, 0, 2 << 6 | 3,             /* page 0, private, rw, 4 pages */
+		FOP_WRITE, 0, 1, 0,                     /* page 1, 1 page */
+		FOP_FORK, 0, 1, 0,                      /* slot 0 forks slot 1 */
+		FOP_MUNMAP, 1, 2, 1,                    /* page 2, 2 pages */
+		FOP_MADVISE, 0, 0 << 6 | 0, 0,          /* dontfork, page 0 */
+		FOP_MMAP, 1, 4 | 1, 1 << 6,             /* page 4, shared anonymous, r */
+		FOP_EXIT, 1, 0, 0,
+	};
+	struct scenario sc;
+	char err[256];
+	uint8_t out[256];
+	long n;
+
+	(void)state;
+	assert_int_equal(scn_parse_string(&sc, "t.scn", text, err, sizeof(err)), 0);
+	n = fuzz_ops_translate(&sc, out, sizeof(out));
+	assert_int_equal(n, sizeof(want));
+	assert_memory_equal(out, want, sizeof(want));
+	assert_int_equal(fuzz_ops_translate(&sc, out, 2), -ENOSPC);
+	scn_free(&sc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(translates_scenario),
 		cmocka_unit_test(corpus_clean_full),
 		cmocka_unit_test(corpus_clean_incremental),
 		cmocka_unit_test(broken_fork_found),

@@ -83,7 +83,7 @@ static double fuzzer_rate(const char *mode)
 	snprintf(cmd, sizeof(cmd),
 		 "d=$(mktemp -d) && mkdir $d/c $d/s && cp %s/* $d/c/ && "
 		 "build-fuzz/fuzz/scn2ops $d/s $(find scenarios -name '*.scn' -size -64k | sort) && "
-		 "FUZZ_OPS_CHECK=%s %s -seed=1 -max_total_time=%d -max_len=4096 "
+		 "FUZZ_OPS_CHECK=%s %s -seed=1 -max_total_time=%d -max_len=2051 "
 		 "-print_final_stats=1 $d/c $d/s 2>&1; rm -rf $d", CORPUS, mode, FUZZER, FUZZ_SECONDS);
 	if (!(p = popen(cmd, "r")))
 		bench_die("popen: %s", strerror(errno));

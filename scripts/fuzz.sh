@@ -28,7 +28,8 @@ for t in "$@"; do
 	fuzz_ops) "$build/fuzz/scn2ops" "$seeds" $scns || fail=1; max_len=2051 ;;
 	esac
 	regress=$(ls fuzz/regress/"$t"/* 2>/dev/null)
-	if [ -n "$regress" ] && ! "$bin" $regress > "$build/$t.regress.log" 2>&1; then
+	# shellcheck disable=SC2086
+	if [ -n "$regress" ] && ! "$bin" -timeout=10 $regress > "$build/$t.regress.log" 2>&1; then
 		echo "fuzz: $t: a saved crash input fails again:" >&2
 		tail -30 "$build/$t.regress.log" >&2
 		fail=1

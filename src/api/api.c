@@ -507,13 +507,36 @@ static uint64_t pin_mapped_page(struct av_mm *mm, uint64_t addr)
 	return pfn;
 }
 
+static int first_pte(struct av_mm *mm, uint64_t addr, av_pte *pte, void *arg)
+{
+	(void)mm;
+	(void)pte;
+	*(uint64_t *)arg = addr;
+	return 1;
+}
+
+/* The first address in [addr, end) that has a PTE, else end: the page
+ * tables' holes are skipped whole (2026-11-27: the fuzzer's `reclaim P 0
+ * 0x90001001000` looked at nine billion addresses one by one). */
+static uint64_t next_pte(struct av_mm *mm, uint64_t addr, uint64_t end)
+{
+	uint64_t found = end;
+
+	av_mutex_lock(&mm->ptl);
+	av_pte_range(mm, addr, end, first_pte, &found);
+	av_mutex_unlock(&mm->ptl);
+	return found;
+}
+
 /* Apply op to each anonymous page the process maps in the range. */
 static int page_ops_body(struct av_world *w, struct av_mm *mm, void *arg)
 {
 	struct touch_arg *t = arg;
+	uint64_t end = t->addr + t->len;
 	int err = 0;
 
-	for (uint64_t a = t->addr; a < t->addr + t->len && !err; a += PAGE_SIZE) {
+	for (uint64_t a = next_pte(mm, t->addr, end); a < end && !err;
+	     a = next_pte(mm, a + PAGE_SIZE, end)) {
 		uint64_t pfn = pin_mapped_page(mm, a);
 		if (!pfn)
 			continue;

@@ -103,8 +103,8 @@ static bool avc_in_set(const struct av_world *w, const struct anon_vma_chain *av
 		 * logarithmic, where a search among the many AVCs with the
 		 * same range (a fork fan-out) would be linear. */
 		const struct av_rb_node *n = &avc->it.rb;
-		for (; n->parent; n = n->parent)
-			if (n->parent->left != n && n->parent->right != n)
+		for (const struct av_rb_node *p; (p = av_rb_parent(n)); n = p)
+			if (p->left != n && p->right != n)
 				return false;   /* a stale link: n was taken out */
 		return n == av->avc_tree.root.node;
 	}

@@ -135,7 +135,8 @@ int av_anon_vma_foreach(const struct av_world *w, av_anon_vma_fn fn, void *arg)
 		const struct anon_vma *av = cds_list_entry(p, struct anon_vma, node);
 		struct av_anon_vma_info info = { av->id, av->root->id, av->parent->id,
 						 av->refcount, av->num_children,
-						 av->num_active_vmas, av->nr_avcs };
+						 av->num_active_vmas,
+						 av_anon_vma_nr_avcs(w, av) };
 		int r = fn(&info, arg);
 		if (r)
 			return r;

@@ -24,7 +24,7 @@ for b in fork precision metadata scale locks kcheck record explorer; do
 	grep -q '"results": \[\|"skipped": ' "$out/$b.json" || { echo "bench: FAIL: $b.json has no results" >&2; fail=1; }
 done
 # The designs table: a row per metric, a figure for every design.
-npolicies=$("$build/anonvma" --version | sed 's/.*policies: //; s/)//' | tr ',' '\n' | wc -l)
+npolicies=$("$build/anonvma" --version | head -n 1 | sed 's/.*policies: //; s/)//' | tr ',' '\n' | wc -l)
 if ! sh bench/designs.sh "$out" > "$out/designs.md"; then
 	echo "bench: FAIL: bench/designs.sh" >&2
 	fail=1

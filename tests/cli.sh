@@ -103,6 +103,26 @@ usage() {
 }
 usage 0 --help
 usage 0 --version
+
+# --version: the first line as scripts read it (tests/bench.sh), then the
+# model's object sizes, within issue 17's ceilings: anon_vma <= 130 bytes,
+# anon_vma_chain <= 80 (the kernel's are 104 and 64).
+"$tool" --version > "$tmp/version" 2>&1
+if head -n 1 "$tmp/version" |
+   grep -Eqx 'anonvma [0-9]+\.[0-9]+\.[0-9]+ \(policies: ([a-z0-9.-]+, )*linux-6\.18(, [a-z0-9.-]+)*\)'; then
+	ok
+else
+	bad "--version first line: $(head -n 1 "$tmp/version")"
+fi
+if awk '$1 == "anon_vma" { av = $2 } $1 == "anon_vma_chain" { avc = $2 }
+	$1 == "vma" { vma = $3 } $1 == "page" { page = $2 }
+	END { exit !(av > 0 && av <= 130 && avc > 0 && avc <= 80 && vma > 0 && page > 0) }' \
+	"$tmp/version"; then
+	ok
+else
+	bad "--version sizes: $(cat "$tmp/version")"
+fi
+
 usage 0 fields
 usage 2 frob
 usage 2 run

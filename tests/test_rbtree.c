@@ -419,41 +419,42 @@ static void test_rb_validate_detects(void **state)
 
 	(void)state;
 	/* Hand-built: b black root, a and c red children: valid. */
-	b.rb = (struct av_rb_node){ NULL, &a.rb, &c.rb, false };
-	a.rb = (struct av_rb_node){ &b.rb, NULL, NULL, true };
-	c.rb = (struct av_rb_node){ &b.rb, NULL, NULL, true };
+	b.rb = (struct av_rb_node){ 0, &a.rb, &c.rb };
+	a.rb = (struct av_rb_node){ (uintptr_t)&b.rb | AV_RB_RED, NULL, NULL };
+	c.rb = (struct av_rb_node){ (uintptr_t)&b.rb | AV_RB_RED, NULL, NULL };
 	root.node = &b.rb;
 	assert_int_equal(av_rb_validate(&root, why, sizeof(why)), 0);
 	assert_string_equal(why, "");
 
-	b.rb.red = true;
+	av_rb_set_red(&b.rb, true);
 	assert_int_equal(av_rb_validate(&root, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "red root"));
-	b.rb.red = false;
+	av_rb_set_red(&b.rb, false);
 
-	a.rb.parent = &c.rb;
+	av_rb_set_parent(&a.rb, &c.rb);
 	assert_int_equal(av_rb_validate(&root, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "parent"));
-	a.rb.parent = &b.rb;
+	av_rb_set_parent(&a.rb, &b.rb);
+	assert_true(av_rb_is_red(&a.rb));	/* the colour survives a new parent */
 
-	a.rb.red = false;	/* left black height 2, right 1 */
+	av_rb_set_red(&a.rb, false);	/* left black height 2, right 1 */
 	assert_int_equal(av_rb_validate(&root, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "black height"));
-	a.rb.red = true;
+	av_rb_set_red(&a.rb, true);
+	assert_ptr_equal(av_rb_parent(&a.rb), &b.rb);	/* and the parent a colour */
 
 	/* Chain b -> a -> c, a and c red. */
 	b.rb.right = NULL;
 	a.rb.left = &c.rb;
-	c.rb.parent = &a.rb;
+	av_rb_set_parent(&c.rb, &a.rb);
 	assert_int_equal(av_rb_validate(&root, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "red child"));
 
 	/* A cycle must be reported, not followed forever. */
 	a.rb.left = &b.rb;
-	b.rb.parent = &a.rb;
+	av_rb_set_parent(&b.rb, &a.rb);
 	root.node = &a.rb;
-	a.rb.parent = NULL;
-	a.rb.red = false;
+	a.rb.parent_red = 0;	/* no parent, black */
 	b.rb.left = &a.rb;
 	assert_int_equal(av_rb_validate(&root, NULL, 0), -1);
 }
@@ -776,9 +777,9 @@ static void test_itree_validate_detects(void **state)
 	assert_non_null(strstr(why, "start > last"));
 	v[5].it.start = 50;
 
-	root->rb.red = true;
+	av_rb_set_red(&root->rb, true);
 	assert_int_equal(av_itree_validate(&t, why, sizeof(why)), -1);
-	root->rb.red = false;
+	av_rb_set_red(&root->rb, false);
 	assert_it_valid(&t);
 }
 

@@ -70,6 +70,20 @@ int av_anon_vma_foreach(const struct av_world *w, av_anon_vma_fn fn, void *arg);
 int av_page_lookup(const struct av_world *w, int pid, uint64_t addr,
 		   struct av_page_info *out);
 
+/* One kind of the model's objects: its size in this build, next to its
+ * counterpart's in Linux 6.18 on x86-64. */
+struct av_object_size {
+	const char *name;         /* the model's: anon_vma, anon_vma_chain, vma, page */
+	const char *kernel_name;  /* the kernel's struct */
+	const char *kernel_cache; /* its slab cache (/proc/slabinfo); NULL: none */
+	size_t model_bytes;       /* sizeof, in this build of the library */
+	size_t kernel_bytes;      /* Linux 6.18, x86-64 */
+};
+
+/* The sizes of anon_vma, anon_vma_chain, VMA and page, in that order: fills
+ * up to n entries of out and returns how many kinds there are (4). */
+size_t av_object_sizes(struct av_object_size *out, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -42,9 +42,12 @@ static void mmap_lock_mode(struct av_world *w, struct av_mm *mm, bool write)
 		av_stat_inc(w, lock.mmap_read);
 }
 
-static void mmap_unlock(struct av_mm *mm)
+static void mmap_unlock(struct av_mm *mm, bool write)
 {
-	av_rwsem_write_unlock(&mm->mmap_lock);  /* pthread: one unlock for both modes */
+	if (write)
+		av_rwsem_write_unlock(&mm->mmap_lock);
+	else
+		av_rwsem_read_unlock(&mm->mmap_lock);
 }
 
 /* Lock mm; -ESRCH (lock not held) if its process has exited. */
@@ -53,7 +56,7 @@ static int mmap_begin(struct av_world *w, struct av_mm *mm, const char *func, bo
 	mmap_lock_mode(w, mm, write);
 	if (!mm->dead)
 		return 0;
-	mmap_unlock(mm);
+	mmap_unlock(mm, write);
 	return av_fail(w, -ESRCH, func, "process %d has exited", mm->pid);
 }
 
@@ -113,8 +116,8 @@ int av_fork(av_world *w, av_pid parent, av_pid *child)
 	}
 	mmap_write(w, cm);
 	err = av_dup_mmap(w, pm, cm);
-	mmap_unlock(cm);
-	mmap_unlock(pm);
+	mmap_unlock(cm, true);
+	mmap_unlock(pm, true);
 	if (err) {
 		/* Like Linux, tear down the half-built child. */
 		av_mm_exit(w, cm);
@@ -213,7 +216,7 @@ static int with_mm(struct av_world *w, av_pid pid, const char *func, bool write,
 	if ((err = mmap_begin(w, mm, func, write)))
 		return done(w, mm, err);
 	err = body ? body(w, mm, arg) : 0;
-	mmap_unlock(mm);
+	mmap_unlock(mm, write);
 	return done(w, mm, err);
 }
 

@@ -135,7 +135,8 @@ int av_anon_vma_foreach(const struct av_world *w, av_anon_vma_fn fn, void *arg)
 		const struct anon_vma *av = cds_list_entry(p, struct anon_vma, node);
 		struct av_anon_vma_info info = { av->id, av->root->id, av->parent->id,
 						 av->refcount, av->num_children,
-						 av->num_active_vmas, av->nr_avcs };
+						 av->num_active_vmas,
+						 av_anon_vma_nr_avcs(w, av) };
 		int r = fn(&info, arg);
 		if (r)
 			return r;
@@ -177,4 +178,31 @@ int av_page_lookup(const struct av_world *w, int pid, uint64_t addr, struct av_p
 	out->refcount = pg->refcount;
 	out->exclusive = (pg->flags & PG_EXCLUSIVE) != 0;
 	return 0;
+}
+
+/* Linux 6.18, x86-64: the vm_area_struct slab's objects, and struct page.
+ * The anon_vma and AVC figures are the linux-6.18 policy's, which the
+ * benchmarks' memory figures use too. */
+#define KERNEL_VMA_BYTES  192
+#define KERNEL_PAGE_BYTES 64
+
+size_t av_object_sizes(struct av_object_size *out, size_t n)
+{
+	struct av_policy_info k = { .name = NULL };
+
+	(void)av_policy_describe("linux-6.18", &k);   /* the default: always there */
+	const struct av_object_size sizes[] = {
+		{ "anon_vma", "anon_vma", "anon_vma", sizeof(struct anon_vma),
+		  k.kernel_anon_vma_bytes },
+		{ "anon_vma_chain", "anon_vma_chain", "anon_vma_chain",
+		  sizeof(struct anon_vma_chain), k.kernel_avc_bytes },
+		{ "vma", "vm_area_struct", "vm_area_struct", sizeof(struct av_vma),
+		  KERNEL_VMA_BYTES },
+		{ "page", "page", NULL, sizeof(struct av_page), KERNEL_PAGE_BYTES },
+	};
+	size_t nr = sizeof(sizes) / sizeof(sizes[0]);
+
+	for (size_t i = 0; i < nr && i < n; i++)
+		out[i] = sizes[i];
+	return nr;
 }

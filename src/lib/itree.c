@@ -132,7 +132,7 @@ struct av_itree_node *av_itree_iter_next(const struct av_itree_node *n,
 		/* Climb to the next ancestor that comes after rb in order. */
 		do {
 			from = rb;
-			rb = rb->parent;
+			rb = av_rb_parent(rb);
 			if (rb == NULL)
 				return NULL;
 		} while (rb->right == from);

@@ -26,7 +26,7 @@ enum { LEFT = 0, RIGHT = 1 };
 
 static bool is_red(const struct av_rb_node *n)
 {
-	return n != NULL && n->red;
+	return n != NULL && av_rb_is_red(n);
 }
 
 static struct av_rb_node **child_slot(struct av_rb_node *n, int side)
@@ -54,7 +54,7 @@ static void replace_child(struct av_rb_root *root, struct av_rb_node *parent,
 static void set_parent(struct av_rb_node *n, struct av_rb_node *parent)
 {
 	if (n != NULL)
-		n->parent = parent;
+		av_rb_set_parent(n, parent);
 }
 
 /*
@@ -70,11 +70,11 @@ static void rotate(struct av_rb_root *root, struct av_rb_node *x, int side,
 	*child_slot(x, !side) = inner;
 	set_parent(inner, x);
 
-	y->parent = x->parent;
-	replace_child(root, x->parent, x, y);
+	av_rb_set_parent(y, av_rb_parent(x));
+	replace_child(root, av_rb_parent(x), x, y);
 
 	*child_slot(y, side) = x;
-	x->parent = y;
+	av_rb_set_parent(x, y);
 
 	if (aug != NULL) {
 		aug(x);
@@ -87,7 +87,7 @@ static void propagate(struct av_rb_node *n, av_rb_augment_fn aug)
 {
 	if (aug == NULL)
 		return;
-	for (; n != NULL; n = n->parent)
+	for (; n != NULL; n = av_rb_parent(n))
 		aug(n);
 }
 
@@ -96,17 +96,17 @@ static void insert_fixup(struct av_rb_root *root, struct av_rb_node *n,
 {
 	struct av_rb_node *p;
 
-	while (is_red(p = n->parent)) {
+	while (is_red(p = av_rb_parent(n))) {
 		/* p is red, so it is not the root: the grandparent exists. */
-		struct av_rb_node *g = p->parent;
+		struct av_rb_node *g = av_rb_parent(p);
 		int side = side_of(g, p);
 		struct av_rb_node *uncle = *child_slot(g, !side);
 
 		if (is_red(uncle)) {
 			/* Push the blackness down from g; continue from g. */
-			p->red = false;
-			uncle->red = false;
-			g->red = true;
+			av_rb_set_red(p, false);
+			av_rb_set_red(uncle, false);
+			av_rb_set_red(g, true);
 			n = g;
 			continue;
 		}
@@ -114,25 +114,24 @@ static void insert_fixup(struct av_rb_root *root, struct av_rb_node *n,
 			/* Inner grandchild: turn it into an outer one. */
 			rotate(root, p, side, aug);
 			n = p;
-			p = n->parent;
+			p = av_rb_parent(n);
 		}
 		/* Outer grandchild: recolour and rotate g away from it. */
-		p->red = false;
-		g->red = true;
+		av_rb_set_red(p, false);
+		av_rb_set_red(g, true);
 		rotate(root, g, !side, aug);
 		break;
 	}
-	root->node->red = false;
+	av_rb_set_red(root->node, false);
 }
 
 void av_rb_insert(struct av_rb_root *root, struct av_rb_node *n,
 		  struct av_rb_node *parent, struct av_rb_node **link,
 		  av_rb_augment_fn aug)
 {
-	n->parent = parent;
+	n->parent_red = (uintptr_t)parent | AV_RB_RED;
 	n->left = NULL;
 	n->right = NULL;
-	n->red = true;
 	*link = n;
 
 	propagate(n, aug);
@@ -153,34 +152,34 @@ static void erase_fixup(struct av_rb_root *root, struct av_rb_node *x,
 
 		if (is_red(w)) {
 			/* Make the sibling black by rotating the red one above xp. */
-			w->red = false;
-			xp->red = true;
+			av_rb_set_red(w, false);
+			av_rb_set_red(xp, true);
 			rotate(root, xp, side, aug);
 			w = *child_slot(xp, !side);
 		}
 		if (!is_red(w->left) && !is_red(w->right)) {
 			/* Take one black off both sides; the deficit moves up. */
-			w->red = true;
+			av_rb_set_red(w, true);
 			x = xp;
-			xp = x->parent;
+			xp = av_rb_parent(x);
 			continue;
 		}
 		if (!is_red(*child_slot(w, !side))) {
 			/* Near nephew red, far black: rotate to make the far red. */
-			(*child_slot(w, side))->red = false;
-			w->red = true;
+			av_rb_set_red(*child_slot(w, side), false);
+			av_rb_set_red(w, true);
 			rotate(root, w, !side, aug);
 			w = *child_slot(xp, !side);
 		}
 		/* Far nephew red: one rotation at xp adds the missing black. */
-		w->red = xp->red;
-		xp->red = false;
-		(*child_slot(w, !side))->red = false;
+		av_rb_set_red(w, av_rb_is_red(xp));
+		av_rb_set_red(xp, false);
+		av_rb_set_red(*child_slot(w, !side), false);
 		rotate(root, xp, side, aug);
 		x = root->node;
 	}
 	if (x != NULL)
-		x->red = false;
+		av_rb_set_red(x, false);
 }
 
 static struct av_rb_node *leftmost(struct av_rb_node *n)
@@ -207,30 +206,29 @@ void av_rb_erase(struct av_rb_root *root, struct av_rb_node *n,
 	if (n->left == NULL || n->right == NULL) {
 		/* At most one child: splice n out. */
 		x = n->left != NULL ? n->left : n->right;
-		xp = n->parent;
-		removed_red = n->red;
+		xp = av_rb_parent(n);
+		removed_red = av_rb_is_red(n);
 		replace_child(root, xp, n, x);
 		set_parent(x, xp);
 	} else {
 		/* Two children: the successor y takes n's place and colour. */
 		struct av_rb_node *y = leftmost(n->right);
 
-		removed_red = y->red;
+		removed_red = av_rb_is_red(y);
 		x = y->right;
-		if (y->parent == n) {
+		if (av_rb_parent(y) == n) {
 			xp = y;
 		} else {
-			xp = y->parent;
+			xp = av_rb_parent(y);
 			xp->left = x;
 			set_parent(x, xp);
 			y->right = n->right;
-			n->right->parent = y;
+			av_rb_set_parent(n->right, y);
 		}
 		y->left = n->left;
-		n->left->parent = y;
-		y->parent = n->parent;
-		replace_child(root, n->parent, n, y);
-		y->red = n->red;
+		av_rb_set_parent(n->left, y);
+		y->parent_red = n->parent_red;   /* n's parent and colour */
+		replace_child(root, av_rb_parent(n), n, y);
 	}
 
 	propagate(xp, aug);
@@ -255,7 +253,7 @@ struct av_rb_node *av_rb_next(const struct av_rb_node *n)
 	if (n->right != NULL)
 		return leftmost(n->right);
 	/* Climb until we arrive from a left child. */
-	while ((p = n->parent) != NULL && p->right == n)
+	while ((p = av_rb_parent(n)) != NULL && p->right == n)
 		n = p;
 	return (struct av_rb_node *)p;
 }
@@ -267,7 +265,7 @@ struct av_rb_node *av_rb_prev(const struct av_rb_node *n)
 	if (n->left != NULL)
 		return rightmost(n->left);
 	/* Climb until we arrive from a right child. */
-	while ((p = n->parent) != NULL && p->left == n)
+	while ((p = av_rb_parent(n)) != NULL && p->left == n)
 		n = p;
 	return (struct av_rb_node *)p;
 }
@@ -296,16 +294,16 @@ static int check_subtree(const struct av_rb_node *n,
 	}
 	if (depth > AV_RB_MAX_DEPTH)
 		return fail(why, whylen, "tree too deep (cycle?)", n);
-	if (n->parent != parent)
+	if (av_rb_parent(n) != parent)
 		return fail(why, whylen, "bad parent pointer", n);
-	if (n->red && (is_red(n->left) || is_red(n->right)))
+	if (av_rb_is_red(n) && (is_red(n->left) || is_red(n->right)))
 		return fail(why, whylen, "red node with red child", n);
 	if (check_subtree(n->left, n, depth + 1, &lbh, why, whylen) != 0 ||
 	    check_subtree(n->right, n, depth + 1, &rbh, why, whylen) != 0)
 		return -1;
 	if (lbh != rbh)
 		return fail(why, whylen, "unequal black height", n);
-	*bh = lbh + (n->red ? 0 : 1);
+	*bh = lbh + (av_rb_is_red(n) ? 0 : 1);
 	return 0;
 }
 

@@ -27,11 +27,41 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+/*
+ * A node's colour rides in the low bit of its parent's address (nodes are
+ * pointer-aligned, so that bit is always free): a node is three words, not
+ * four, which is what lets an anon_vma_chain fit in 80 bytes.  Read and
+ * change them only through the accessors below.
+ */
 struct av_rb_node {
-	struct av_rb_node *parent, *left, *right;
-	bool red;
+	uintptr_t parent_red;     /* parent address | AV_RB_RED */
+	struct av_rb_node *left, *right;
 };
+
+#define AV_RB_RED ((uintptr_t)1)
+_Static_assert(_Alignof(struct av_rb_node) > AV_RB_RED, "no free bit for the colour");
+
+static inline struct av_rb_node *av_rb_parent(const struct av_rb_node *n)
+{
+	return (struct av_rb_node *)(n->parent_red & ~AV_RB_RED);
+}
+
+static inline bool av_rb_is_red(const struct av_rb_node *n)
+{
+	return n->parent_red & AV_RB_RED;
+}
+
+static inline void av_rb_set_parent(struct av_rb_node *n, struct av_rb_node *parent)
+{
+	n->parent_red = (uintptr_t)parent | (n->parent_red & AV_RB_RED);
+}
+
+static inline void av_rb_set_red(struct av_rb_node *n, bool red)
+{
+	n->parent_red = (n->parent_red & ~AV_RB_RED) | (red ? AV_RB_RED : 0);
+}
 
 struct av_rb_root {
 	struct av_rb_node *node;

@@ -18,6 +18,15 @@
 
 /* ---- objects ---- */
 
+/* The AVC set of a new anon_vma: the one kind its world's design uses. */
+static void avc_set_init(const struct av_world *w, struct anon_vma *av)
+{
+	if (w->policy->avc_interval_tree)
+		av_itree_init(&av->avc_tree);
+	else
+		CDS_INIT_LIST_HEAD(&av->avc_list);
+}
+
 /*
  * anon_vma memory is type-stable, as the kernel's SLAB_TYPESAFE_BY_RCU
  * cache makes it: once an anon_vma is freed and a grace period has passed,
@@ -55,9 +64,7 @@ static struct anon_vma *anon_vma_alloc(struct av_world *w)
 	av_store(&av->refcount, 1UL);
 	av->num_children = 0;
 	av->num_active_vmas = 0;
-	av_itree_init(&av->avc_tree);
-	CDS_INIT_LIST_HEAD(&av->avc_list);
-	av->nr_avcs = 0;
+	avc_set_init(w, av);
 	av_mutex_lock(&w->lock);
 	av->id = ++w->next_anon_vma_id;
 	cds_list_add_tail(&av->node, &w->anon_vmas);
@@ -236,7 +243,6 @@ static void avc_set_insert(struct av_world *w, struct anon_vma *av,
 	} else {
 		cds_list_add(&avc->same_anon_vma, &av->avc_list);
 	}
-	av->nr_avcs++;
 }
 
 static void avc_set_remove(struct av_world *w, struct anon_vma *av,
@@ -246,7 +252,20 @@ static void avc_set_remove(struct av_world *w, struct anon_vma *av,
 		av_itree_remove(&av->avc_tree, &avc->it);
 	else
 		cds_list_del_init(&avc->same_anon_vma);
-	av->nr_avcs--;
+}
+
+static bool avc_set_empty(const struct av_world *w, const struct anon_vma *av)
+{
+	if (w->policy->avc_interval_tree)
+		return av_itree_empty(&av->avc_tree);
+	return av_list_empty(&av->avc_list);
+}
+
+size_t av_anon_vma_nr_avcs(const struct av_world *w, const struct anon_vma *av)
+{
+	if (w->policy->avc_interval_tree)
+		return av->avc_tree.count;
+	return av_list_count(&av->avc_list);
 }
 
 /* Link vma to av through avc: newest first on the VMA's chain. */
@@ -629,7 +648,7 @@ void av_unlink_anon_vmas(struct av_world *w, struct av_vma *vma)
 		next = p->next;
 		root = lock_root(w, root, av);
 		avc_set_remove(w, av, avc);
-		if (av->nr_avcs == 0) {
+		if (avc_set_empty(w, av)) {
 			av->parent->num_children--;
 			continue;
 		}

@@ -159,8 +159,8 @@ static bool avc_in_set(const struct av_world *w, const struct anon_vma_chain *av
 		 * logarithmic, where a search among the many AVCs with the
 		 * same range (a fork fan-out) would be linear. */
 		const struct av_rb_node *n = &avc->it.rb;
-		for (; n->parent; n = n->parent)
-			if (n->parent->left != n && n->parent->right != n)
+		for (const struct av_rb_node *p; (p = av_rb_parent(n)); n = p)
+			if (p->left != n && p->right != n)
 				return false;   /* a stale link: n was taken out */
 		return n == av->avc_tree.root.node;
 	}
@@ -588,7 +588,8 @@ static int check_anon_vma(struct checker *c, struct anon_vma *av)
 {
 	struct av_world *w = c->w;
 	const struct av_counts *k = counts_of(c, av);
-	unsigned long refs = (av->nr_avcs ? 1 : 0) + k->refs, children = k->children;
+	size_t nr_avcs = av_anon_vma_nr_avcs(w, av);
+	unsigned long refs = (nr_avcs ? 1 : 0) + k->refs, children = k->children;
 	unsigned long active = k->active;
 	char why[128];
 	size_t n = 0;
@@ -599,9 +600,9 @@ static int check_anon_vma(struct checker *c, struct anon_vma *av)
 	if (av->root == av ? av->parent != av : av->parent->root != av->root)
 		return FAIL(c, "anon_vma %llu: root %llu differs from its parent's", ULL(av->id),
 			    ULL(av->root->id));
-	if (av->nr_avcs == 0)
+	if (nr_avcs == 0)
 		return FAIL(c, "anon_vma %llu: alive with no VMA linked", ULL(av->id));
-	if (av->root == av && av->nr_avcs)
+	if (av->root == av && nr_avcs)
 		children++;  /* a root counts itself */
 	if (av->refcount != refs)
 		return FAIL(c, "anon_vma %llu: refcount %lu, structure implies %lu", ULL(av->id),
@@ -624,9 +625,9 @@ static int check_anon_vma(struct checker *c, struct anon_vma *av)
 			if (cds_list_entry(p, struct anon_vma_chain, same_anon_vma)->anon_vma != av)
 				return FAIL(c, "anon_vma %llu: foreign AVC in its list", ULL(av->id));
 	}
-	if (n != av->nr_avcs)
+	if (n != nr_avcs)
 		return FAIL(c, "anon_vma %llu: %zu AVCs in its set, %zu counted", ULL(av->id), n,
-			    av->nr_avcs);
+			    nr_avcs);
 	return 0;
 }
 

@@ -1,10 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* port.c - default platform layer: C library memory, POSIX locks, liburcu. */
+/* port.c - default platform layer: C library memory, POSIX mutexes, a
+ * futex-based rwsem (Linux; elsewhere it yields while it waits), liburcu. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
+#ifdef __linux__
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 #include <urcu-bp.h>
 #include "port.h"
 
@@ -56,35 +64,145 @@ static void must(int err)
 		abort();
 }
 
-/* Writers first, as the kernel's rw_semaphore hands off to a waiting
- * writer: with readers first, a stream of walkers starves fork and unmap. */
-int av_rwsem_init(struct av_rwsem *s)
-{
-	pthread_rwlockattr_t a;
-	int err;
+/*
+ * The rwsem's word.  WRITER: held for writing.  WANTED: a writer waits, so
+ * readers wait too; the writer that gets the lock clears it, and writers
+ * still waiting set it again when they look.  SLEEPERS: a thread sleeps on
+ * the word, so whoever frees the lock wakes them all, to look again.  The
+ * rest counts the readers.  Every change is one atomic operation on the
+ * word: acquire to take the lock, release to give it back - the ordering
+ * ThreadSanitizer sees, as it does not see futexes.
+ */
+#define AV_RWSEM_WRITER   (UINT32_C(1) << 31)
+#define AV_RWSEM_WANTED   (UINT32_C(1) << 30)
+#define AV_RWSEM_SLEEPERS (UINT32_C(1) << 29)
+#define AV_RWSEM_READERS  (AV_RWSEM_SLEEPERS - 1)
 
-	if ((err = pthread_rwlockattr_init(&a)))
-		return -err;
-	pthread_rwlockattr_setkind_np(&a, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-	err = pthread_rwlock_init(&s->rw, &a);
-	pthread_rwlockattr_destroy(&a);
-	return -err;
+_Static_assert(sizeof(_Atomic uint32_t) == sizeof(uint32_t) && ATOMIC_INT_LOCK_FREE == 2,
+	       "a futex is a plain 32-bit word");
+
+#ifdef __linux__
+static void sleep_on(_Atomic uint32_t *word, uint32_t seen)
+{
+	/* Returns at once if *word is no longer seen; spurious wake-ups are
+	 * fine, the caller looks again. */
+	syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, seen, NULL, NULL, 0);
 }
 
-void av_rwsem_destroy(struct av_rwsem *s) { pthread_rwlock_destroy(&s->rw); }
-void av_rwsem_read(struct av_rwsem *s) { must(pthread_rwlock_rdlock(&s->rw)); }
-void av_rwsem_write(struct av_rwsem *s) { must(pthread_rwlock_wrlock(&s->rw)); }
-void av_rwsem_read_unlock(struct av_rwsem *s) { must(pthread_rwlock_unlock(&s->rw)); }
-void av_rwsem_write_unlock(struct av_rwsem *s) { must(pthread_rwlock_unlock(&s->rw)); }
+static void wake_sleepers(_Atomic uint32_t *word)
+{
+	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+#else
+static void sleep_on(_Atomic uint32_t *word, uint32_t seen)
+{
+	(void)word;
+	(void)seen;
+	sched_yield();
+}
+
+static void wake_sleepers(_Atomic uint32_t *word)
+{
+	(void)word;
+}
+#endif
+
+int av_rwsem_init(struct av_rwsem *s)
+{
+	atomic_init(&s->state, 0);
+	return 0;
+}
+
+void av_rwsem_destroy(struct av_rwsem *s)
+{
+	(void)s;
+}
 
 bool av_rwsem_try_read(struct av_rwsem *s)
 {
-	return pthread_rwlock_tryrdlock(&s->rw) == 0;
+	uint32_t v = atomic_load_explicit(&s->state, memory_order_relaxed);
+
+	do {
+		if (v & (AV_RWSEM_WRITER | AV_RWSEM_WANTED))
+			return false;
+		/* Half a billion readers at once: a reader that never unlocks. */
+		if ((v & AV_RWSEM_READERS) == AV_RWSEM_READERS)
+			abort();
+	} while (!atomic_compare_exchange_weak_explicit(&s->state, &v, v + 1,
+							memory_order_acquire,
+							memory_order_relaxed));
+	return true;
 }
 
 bool av_rwsem_try_write(struct av_rwsem *s)
 {
-	return pthread_rwlock_trywrlock(&s->rw) == 0;
+	uint32_t v = atomic_load_explicit(&s->state, memory_order_relaxed);
+
+	do {
+		if (v & (AV_RWSEM_WRITER | AV_RWSEM_READERS))
+			return false;
+	} while (!atomic_compare_exchange_weak_explicit(&s->state, &v,
+							(v & AV_RWSEM_SLEEPERS) | AV_RWSEM_WRITER,
+							memory_order_acquire,
+							memory_order_relaxed));
+	return true;
+}
+
+/* Sleep while any of busy is set, after setting mark and SLEEPERS, so
+ * that the thread that clears busy wakes us; return at once if it is
+ * clear. */
+static void wait_while(struct av_rwsem *s, uint32_t busy, uint32_t mark)
+{
+	uint32_t v = atomic_load_explicit(&s->state, memory_order_relaxed), marked;
+
+	do {
+		if (!(v & busy))
+			return;
+		marked = v | mark | AV_RWSEM_SLEEPERS;
+	} while (v != marked &&
+		 !atomic_compare_exchange_weak_explicit(&s->state, &v, marked,
+							memory_order_relaxed,
+							memory_order_relaxed));
+	sleep_on(&s->state, marked);
+}
+
+void av_rwsem_read(struct av_rwsem *s)
+{
+	while (!av_rwsem_try_read(s))
+		wait_while(s, AV_RWSEM_WRITER | AV_RWSEM_WANTED, 0);
+}
+
+void av_rwsem_write(struct av_rwsem *s)
+{
+	while (!av_rwsem_try_write(s))
+		wait_while(s, AV_RWSEM_WRITER | AV_RWSEM_READERS, AV_RWSEM_WANTED);
+}
+
+/* The last reader out wakes the sleepers: a writer may take the lock.
+ * Readers still in: whoever sleeps waits for a writer, which waits for
+ * them. */
+void av_rwsem_read_unlock(struct av_rwsem *s)
+{
+	uint32_t v = atomic_load_explicit(&s->state, memory_order_relaxed), next;
+
+	do {
+		next = v - 1;
+		if (!(next & AV_RWSEM_READERS))
+			next &= ~AV_RWSEM_SLEEPERS;
+	} while (!atomic_compare_exchange_weak_explicit(&s->state, &v, next,
+							memory_order_release,
+							memory_order_relaxed));
+	if ((v ^ next) & AV_RWSEM_SLEEPERS)
+		wake_sleepers(&s->state);
+}
+
+void av_rwsem_write_unlock(struct av_rwsem *s)
+{
+	uint32_t v = atomic_fetch_and_explicit(&s->state, ~(AV_RWSEM_WRITER | AV_RWSEM_SLEEPERS),
+					       memory_order_release);
+
+	if (v & AV_RWSEM_SLEEPERS)
+		wake_sleepers(&s->state);
 }
 
 uint64_t av_rwsem_lock_timed(struct av_rwsem *s, bool write)

@@ -21,9 +21,16 @@
 /* The allocator every world starts with unless told otherwise. */
 extern const struct av_allocator av_default_allocator;
 
-/* A sleeping reader/writer lock (the kernel's rw_semaphore, mmap_lock). */
+/*
+ * A sleeping reader/writer lock (the kernel's rw_semaphore, mmap_lock): one
+ * 32-bit word, as every anon_vma carries one (a pthread_rwlock_t is 56
+ * bytes).  A writer waiting holds off new readers, as the kernel's
+ * rw_semaphore hands off to a waiting writer: readers first, a stream of
+ * walkers would starve fork and unmap.  Not recursive: a reader that reads
+ * again while a writer waits deadlocks.
+ */
 struct av_rwsem {
-	pthread_rwlock_t rw;
+	_Atomic uint32_t state;   /* AV_RWSEM_* flags | number of readers */
 };
 
 int av_rwsem_init(struct av_rwsem *s);

@@ -155,6 +155,29 @@ static void detects_chain_order(void **state)
 	cds_list_add(first, h);
 }
 
+/* An AVC in an anon_vma's set that no chain holds (the set's size is no
+ * longer stored: what it is checked against is the chains). */
+static void detects_stray_avc_in_set(void **state)
+{
+	struct fixture *f = *state;
+	struct anon_vma *av = f->pv->anon_vma;
+	struct anon_vma_chain stray = { .vma = f->pv, .anon_vma = av };
+	bool tree = f->w->policy->avc_interval_tree;
+
+	if (tree) {
+		stray.it.start = f->pv->pgoff;
+		stray.it.last = f->pv->pgoff;
+		av_itree_insert(&av->avc_tree, &stray.it);
+	} else {
+		cds_list_add(&stray.same_anon_vma, &av->avc_list);
+	}
+	expect_violation(f->w, "AVCs in its set");
+	if (tree)
+		av_itree_remove(&av->avc_tree, &stray.it);
+	else
+		cds_list_del(&stray.same_anon_vma);
+}
+
 static void detects_object_leak(void **state)
 {
 	struct fixture *f = *state;
@@ -319,6 +342,7 @@ int main(void)
 		T(detects_wrong_root),
 		T(detects_refcount_and_counters),
 		T(detects_chain_order),
+		T(detects_stray_avc_in_set),
 		T(detects_object_leak),
 		T(detects_writable_shared_pte),
 		T(detects_slot_freed_twice),

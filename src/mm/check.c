@@ -522,6 +522,7 @@ static int check_tasks(struct checker *c)
 struct av_counts {
 	const struct anon_vma *av;
 	unsigned long refs, children, active;
+	size_t avcs;                    /* AVCs to it on the VMAs' chains */
 	const struct av_vma *user;      /* a VMA whose anon_vma this is */
 };
 
@@ -535,9 +536,26 @@ static int cmp_counts(const void *a, const void *b)
 
 static struct av_counts *counts_of(struct checker *c, const struct anon_vma *av)
 {
-	struct av_counts key = { av, 0, 0, 0, NULL };
+	struct av_counts key = { av, 0, 0, 0, 0, NULL };
 
 	return bsearch(&key, c->counts, c->nr_counts, sizeof(key), cmp_counts);
+}
+
+/* Each AVC on v's chain, to its anon_vma's count. */
+static int count_chain(struct checker *c, const struct av_vma *v)
+{
+	const struct cds_list_head *h = &v->anon_vma_chain;
+
+	for (const struct cds_list_head *p = h->next; p != h; p = p->next) {
+		const struct anon_vma_chain *avc =
+			cds_list_entry(p, const struct anon_vma_chain, same_vma);
+		struct av_counts *k = counts_of(c, avc->anon_vma);
+		if (!k)
+			return FAIL(c, "vma %llu: linked to an anon_vma that is not alive",
+				    ULL(v->id));
+		k->avcs++;
+	}
+	return 0;
 }
 
 static int count_references(struct checker *c)
@@ -545,6 +563,7 @@ static int count_references(struct checker *c)
 	struct av_world *w = c->w;
 	struct av_counts *k;
 	size_t i = 0;
+	int err;
 
 	for (struct cds_list_head *p = w->anon_vmas.next; p != &w->anon_vmas; p = p->next)
 		c->counts[i++].av = cds_list_entry(p, struct anon_vma, node);
@@ -562,6 +581,8 @@ static int count_references(struct checker *c)
 	for (struct cds_list_head *p = w->mms.next; p != &w->mms; p = p->next) {
 		struct av_mm *mm = cds_list_entry(p, struct av_mm, node);
 		for (struct av_vma *v = av_vma_first(mm); v; v = av_vma_next(v)) {
+			if ((err = count_chain(c, v)))
+				return err;
 			if (!v->anon_vma)
 				continue;
 			if (!(k = counts_of(c, v->anon_vma)))
@@ -625,9 +646,11 @@ static int check_anon_vma(struct checker *c, struct anon_vma *av)
 			if (cds_list_entry(p, struct anon_vma_chain, same_anon_vma)->anon_vma != av)
 				return FAIL(c, "anon_vma %llu: foreign AVC in its list", ULL(av->id));
 	}
-	if (n != nr_avcs)
-		return FAIL(c, "anon_vma %llu: %zu AVCs in its set, %zu counted", ULL(av->id), n,
-			    nr_avcs);
+	/* Every AVC in the set is on a chain, and the tree's count is right
+	 * (a list has no count: its length is the set's size). */
+	if (n != k->avcs || n != nr_avcs)
+		return FAIL(c, "anon_vma %llu: %zu AVCs in its set, %zu on chains, %zu counted",
+			    ULL(av->id), n, k->avcs, nr_avcs);
 	return 0;
 }
 

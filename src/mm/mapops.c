@@ -38,14 +38,6 @@ void av_zap_range(struct av_world *w, struct av_vma *v, uint64_t start, uint64_t
 	av_mutex_unlock(&v->mm->ptl);
 }
 
-void av_vma_remove(struct av_world *w, struct av_vma *v)
-{
-	av_zap_range(w, v, v->start, v->end);
-	av_unlink_anon_vmas(w, v);
-	av_vma_erase(v->mm, v);
-	av_vma_free(w, v);
-}
-
 /* Page tables are looked up by walkers under the PTL. */
 static void free_empty_tables(struct av_world *w, struct av_mm *mm, uint64_t start, uint64_t end)
 {

@@ -430,8 +430,6 @@ static inline bool vma_is_anonymous(const struct av_vma *v) { return !v->file; }
 /* ---- mapops.c ---- */
 /* Unmap [start, end) of v's pages: drop PTEs, mapcounts, swap entries. */
 void av_zap_range(struct av_world *w, struct av_vma *v, uint64_t start, uint64_t end);
-/* Remove a whole VMA: zap, unlink its anon_vmas, free it. */
-void av_vma_remove(struct av_world *w, struct av_vma *v);
 int av_split_vma(struct av_world *w, struct av_vma *v, uint64_t addr, bool new_below,
 		 struct av_vma **out_new);
 

@@ -6,11 +6,13 @@
  * memory in the middle of a merge (the limiter refusing the one
  * allocation a merge needs).  Each failing call returns the errno Linux
  * would, says why, and leaves a world that passes av_check() and goes on
- * working once the resource is back.  Also the world's accessors on the
- * arguments they refuse.
+ * working once the resource is back.  And the incremental checker's change
+ * log, which past its size makes the next check a full one.  Also the
+ * world's accessors on the arguments they refuse.
  */
 #include "testutil.h"
 #include <anonvma/limiter.h>
+#include "mm/vm.h"
 
 #define A 0x40000000ULL
 
@@ -128,6 +130,50 @@ static void brk_to_the_top(void **state)
 		     "is within a page of a mapping");
 	OK(w, av_brk(w, p, AV_TASK_SIZE - AV_HEAP_START - PG));
 	assert_int_equal(nr_vmas(w, p), 1);
+	av_world_destroy(w);
+}
+
+/* ---- the change log of av_check_incremental ---- */
+
+/* A zero-page PTE outside every VMA of p: only a full check counts the
+ * PTEs outside VMAs. */
+static av_pte *stray_pte(av_world *w, int p)
+{
+	struct av_mm *mm = av_mm_lookup(w, p);
+	av_pte *pte;
+
+	assert_int_equal(av_pte_alloc(w, mm, A + 1024 * PG, &pte), 0);
+	av_pte_set(mm, A + 1024 * PG, pte, pte_mk(ZERO_PFN, PTE_PRESENT));
+	return pte;
+}
+
+static void change_log_overflows(void **state)
+{
+	av_world *w = new_world(g_policy);
+	struct av_mm *mm;
+	av_pte *pte;
+	int p;
+
+	(void)state;
+	OK(w, av_proc_create(w, &p));
+	mm = av_mm_lookup(w, p);
+	OK(w, av_mmap(w, p, A, 2 * AV_TOUCH_MAX * PG, RW));
+	assert_int_equal(av_check_incremental(w), 0);   /* the log starts */
+	/* Within the log: the incremental check misses the stray PTE. */
+	OK(w, av_touch(w, p, A, 8 * PG, 1));
+	OK(w, av_touch(w, p, A + 8 * PG, PG, 0));        /* the zero page: not logged */
+	pte = stray_pte(w, p);
+	assert_int_equal(av_check_incremental(w), 0);
+	assert_int_equal(av_check(w), -EUCLEAN);
+	av_pte_set(mm, A + 1024 * PG, pte, 0);
+	/* Past it: the next check is a full one, and finds it. */
+	OK(w, av_touch(w, p, A, 2 * AV_TOUCH_MAX * PG, 1));
+	assert_true(w->touch.nr_pfns > AV_TOUCH_MAX);
+	pte = stray_pte(w, p);
+	assert_int_equal(av_check_incremental(w), -EUCLEAN);
+	assert_non_null(strstr(av_world_error(w), "1 PTEs outside any VMA"));
+	av_pte_set(mm, A + 1024 * PG, pte, 0);
+	assert_int_equal(av_check_incremental(w), 0);
 	av_world_destroy(w);
 }
 
@@ -306,6 +352,7 @@ int main(void)
 		cmocka_unit_test(swap_runs_out),
 		cmocka_unit_test(processes_run_out),
 		cmocka_unit_test(brk_to_the_top),
+		cmocka_unit_test(change_log_overflows),
 	};
 	/* Which merges a design allows is its own (test_ops.c): these are
 	 * linux-6.18's. */

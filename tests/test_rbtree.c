@@ -459,6 +459,50 @@ static void test_rb_validate_detects(void **state)
 	assert_int_equal(av_rb_validate(&root, NULL, 0), -1);
 }
 
+/* What test_rb_validate_detects leaves out: a red right child, a fault in
+ * the right subtree only, a degenerate (but well linked) chain deeper
+ * than any red-black tree can be, and a caller that wants no reason. */
+static void test_rb_validate_detects_more(void **state)
+{
+	enum { DEEP = 200 };
+	struct knode a = { .key = 1 }, b = { .key = 2 }, c = { .key = 3 }, d = { .key = 4 };
+	struct knode *chain = calloc(DEEP, sizeof(*chain));
+	struct av_rb_root root = AV_RB_ROOT_INIT;
+	char why[128];
+
+	(void)state;
+	/* b black root; a black left; c black right with d red right. */
+	b.rb = (struct av_rb_node){ NULL, &a.rb, &c.rb, false };
+	a.rb = (struct av_rb_node){ &b.rb, NULL, NULL, false };
+	c.rb = (struct av_rb_node){ &b.rb, NULL, &d.rb, false };
+	d.rb = (struct av_rb_node){ &c.rb, NULL, NULL, true };
+	root.node = &b.rb;
+	assert_int_equal(av_rb_validate(&root, why, sizeof(why)), 0);
+
+	c.rb.red = true;        /* red c, red right child d */
+	assert_int_equal(av_rb_validate(&root, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "red node with red child"));
+	c.rb.red = false;
+
+	d.rb.parent = &b.rb;    /* the left subtree is fine, the right is not */
+	assert_int_equal(av_rb_validate(&root, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "bad parent pointer"));
+	assert_int_equal(av_rb_validate(&root, why, 0), -1);    /* no room: no reason */
+	assert_int_equal(av_rb_validate(&root, NULL, 0), -1);
+	d.rb.parent = &c.rb;
+
+	/* Each node the left child of the one before, parents right. */
+	assert_non_null(chain);
+	for (int i = 0; i < DEEP; i++)
+		chain[i].rb = (struct av_rb_node){ i ? &chain[i - 1].rb : NULL,
+						   i + 1 < DEEP ? &chain[i + 1].rb : NULL, NULL,
+						   false };
+	root.node = &chain[0].rb;
+	assert_int_equal(av_rb_validate(&root, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "tree too deep"));
+	free(chain);
+}
+
 /* ---------------------------------------------------- interval tree tests */
 
 struct iv {
@@ -781,6 +825,15 @@ static void test_itree_validate_detects(void **state)
 	assert_int_equal(av_itree_validate(&t, why, sizeof(why)), -1);
 	av_rb_set_red(&root->rb, false);
 	assert_it_valid(&t);
+
+	/* A caller that wants no reason gets none written. */
+	t.count++;
+	assert_int_equal(av_itree_validate(&t, NULL, 0), -1);
+	why[0] = 'x';
+	assert_int_equal(av_itree_validate(&t, why, 0), -1);
+	assert_int_equal(why[0], 'x');
+	t.count--;
+	assert_it_valid(&t);
 }
 
 int main(void)
@@ -794,6 +847,7 @@ int main(void)
 		cmocka_unit_test(test_rb_traversal),
 		cmocka_unit_test(test_rb_erase_cases),
 		cmocka_unit_test(test_rb_validate_detects),
+		cmocka_unit_test(test_rb_validate_detects_more),
 		cmocka_unit_test(test_itree_empty),
 		cmocka_unit_test(test_itree_basic),
 		cmocka_unit_test(test_itree_equal_starts),

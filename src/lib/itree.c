@@ -88,7 +88,9 @@ void av_itree_remove(struct av_itree *t, struct av_itree_node *n)
  * Leftmost overlapping node in the subtree at n, given that
  * n->subtree_last >= start.  If the left subtree reaches start, any overlap
  * in this subtree must be there: the node reaching start either overlaps or
- * has start > last, which rules out everything after it.
+ * has start > last, which rules out everything after it.  If neither the
+ * left subtree nor n reaches start, the right subtree must: n's
+ * subtree_last is the largest of the three.
  */
 static struct av_itree_node *subtree_first(struct av_itree_node *n,
 					   uint64_t start, uint64_t last)
@@ -102,8 +104,6 @@ static struct av_itree_node *subtree_first(struct av_itree_node *n,
 			return NULL;
 		if (start <= n->last)
 			return n;
-		if (!reaches(n->rb.right, start))
-			return NULL;
 		n = to_inode(n->rb.right);
 	}
 }

@@ -278,6 +278,18 @@ static void detects_swap_entry_to_free_slot(void **state)
 	*pte = saved;
 }
 
+/* Neither present nor swap: a migration entry, which no check can meet
+ * (migration holds the page lock throughout, fork and faults wait). */
+static void detects_stray_pte(void **state)
+{
+	struct fixture *f = *state;
+	av_pte *pte = pte_of(f->pm, A + PG), saved = *pte;
+
+	*pte = pte_mk(pte_val(saved), PTE_MIGRATION);
+	expect_violation(f->w, "stray PTE");
+	*pte = saved;
+}
+
 static void detects_writable_zero_page(void **state)
 {
 	struct fixture *f = *state;
@@ -749,6 +761,7 @@ int main(void)
 		T(detects_chain_without_anon_vma),
 		T(detects_file_page_elsewhere),
 		T(detects_swap_entry_to_free_slot),
+		T(detects_stray_pte),
 		T(detects_writable_zero_page),
 		T(detects_free_frame_mapped),
 		T(detects_anon_page_in_shared_vma),

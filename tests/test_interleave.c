@@ -14,14 +14,21 @@
  * av_rwsem_lock_timed.  This file defines every symbol port.c does, so
  * the linker takes none from the library's archive.  Each hook fires
  * once, when armed, and does what the other thread would have done.
+ *
+ * The same port can refuse to initialise a lock, as another platform's
+ * may (port.h allows it; pthreads on Linux never does).
  */
 #define av_cpu_relax port_cpu_relax
 #define av_rcu_read_unlock port_rcu_read_unlock
 #define av_rwsem_lock_timed port_rwsem_lock_timed
+#define av_rwsem_init port_rwsem_init
+#define av_mutex_init port_mutex_init
 #include "port/port.c"
 #undef av_cpu_relax
 #undef av_rcu_read_unlock
 #undef av_rwsem_lock_timed
+#undef av_rwsem_init
+#undef av_mutex_init
 
 #include "testutil.h"
 #include "mm/vm.h"
@@ -75,6 +82,29 @@ uint64_t av_rwsem_lock_timed(struct av_rwsem *s, bool write)
 	return waited ? waited : 1;
 }
 
+/* The next lock of each kind to be made fails, if set. */
+static bool fail_rwsem_init, fail_mutex_init;
+
+int av_rwsem_init(struct av_rwsem *s);
+int av_rwsem_init(struct av_rwsem *s)
+{
+	if (fail_rwsem_init) {
+		fail_rwsem_init = false;
+		return -EAGAIN;
+	}
+	return port_rwsem_init(s);
+}
+
+int av_mutex_init(struct av_mutex *m);
+int av_mutex_init(struct av_mutex *m)
+{
+	if (fail_mutex_init) {
+		fail_mutex_init = false;
+		return -EAGAIN;
+	}
+	return port_mutex_init(m);
+}
+
 /* ---- the world the hooks act on ---- */
 
 static av_world *w;
@@ -103,6 +133,7 @@ static int setup(void **state)
 {
 	(void)state;
 	on_relax = on_rcu_unlock = on_write_lock = on_contended = NULL;
+	fail_rwsem_init = fail_mutex_init = false;
 	w = new_world(g_policy);
 	OK(w, av_proc_create(w, &p));
 	OK(w, av_mmap(w, p, A, 4 * PG, RW));
@@ -117,6 +148,7 @@ static int teardown(void **state)
 	assert_null(on_rcu_unlock);
 	assert_null(on_write_lock);
 	assert_null(on_contended);
+	assert_false(fail_rwsem_init || fail_mutex_init);
 	CHECK(w);
 	av_world_destroy(w);
 	return 0;
@@ -371,6 +403,51 @@ static void fault_finds_migration_entry_left(void **state)
 	finish_migration();
 }
 
+/* fork meets the entry: it lets the migration finish, then copies the
+ * page's PTE as it is now. */
+static void fork_waits_for_migration(void **state)
+{
+	(void)state;
+	start_migration(A);
+	on_relax = finish_migration;
+	OK(w, av_fork(w, p, &c));
+	assert_int_equal(pfn_at(c, A), migrating_pfn);
+	assert_int_equal(page_mapcount(pfn_page(w, migrating_pfn)), 2);
+}
+
+/* ... and an entry left behind fails the fork, which leaves no child. */
+static void fork_finds_migration_entry_left(void **state)
+{
+	struct av_stats before = stats(w);
+
+	(void)state;
+	start_migration(A);
+	av_page_unlock(pfn_page(w, migrating_pfn));
+	assert_int_equal(av_fork(w, p, &c), -EUCLEAN);
+	assert_non_null(strstr(av_world_error(w), "migration entry left behind"));
+	assert_int_equal(stats(w).obj[AV_OBJ_MM].live, before.obj[AV_OBJ_MM].live);
+	assert_true(av_page_trylock(w, pfn_page(w, migrating_pfn)));
+	finish_migration();
+}
+
+/* munmap during a migration drops the entry (the page's reference went
+ * when it was made); the migration then finds nothing to restore. */
+static void munmap_during_migration(void **state)
+{
+	struct av_page *pg;
+	av_pte *pte;
+
+	(void)state;
+	start_migration(A);
+	pg = pfn_page(w, migrating_pfn);
+	OK(w, av_munmap(w, p, A, PG));
+	pte = av_pte_lookup(mm_of(p), A);
+	assert_true(!pte || !*pte);
+	av_page_unlock(pg);
+	av_page_put(w, migrating_pfn);  /* the migration's pin: the last */
+	assert_false(page_test(pg, PG_USED));
+}
+
 /* ---- a page unmapped while a walk looks it up ---- */
 
 static void unmap_page_0(void)
@@ -437,6 +514,37 @@ static void stack_gone_before_growing(void **state)
 	assert_int_equal(av_touch(w, p, STACK - PG, PG, 1), -EFAULT);
 	assert_non_null(strstr(av_world_error(w), "is mapped by nothing: SIGSEGV"));
 	assert_int_equal(nr_vmas(w, p), 1);
+}
+
+/* ---- a lock that cannot be made ---- */
+
+/* Each object with a lock of its own - an mm, a file, an anon_vma - is
+ * given back, and the call fails with ENOMEM, when the lock cannot be
+ * made. */
+static void lock_init_fails(void **state)
+{
+	struct av_stats before = stats(w);
+	int q, file;
+
+	(void)state;
+	fail_rwsem_init = true;
+	assert_int_equal(av_proc_create(w, &q), -ENOMEM);
+	assert_non_null(strstr(av_world_error(w), "cannot initialise mmap_lock"));
+	fail_mutex_init = true;
+	assert_int_equal(av_fork(w, p, &q), -ENOMEM);
+	assert_non_null(strstr(av_world_error(w), "cannot initialise the page-table lock"));
+	fail_mutex_init = true;
+	assert_int_equal(av_file_create(w, PG, &file), -ENOMEM);
+	assert_non_null(strstr(av_world_error(w), "cannot initialise a file's lock"));
+	assert_int_equal(stats(w).obj[AV_OBJ_MM].live, before.obj[AV_OBJ_MM].live);
+	assert_int_equal(stats(w).obj[AV_OBJ_OTHER].live, before.obj[AV_OBJ_OTHER].live);
+	/* A first write fault needs an anon_vma, new memory: its lock. */
+	OK(w, av_mmap(w, p, A + 16 * PG, PG, RW));
+	fail_rwsem_init = true;
+	assert_int_equal(av_touch(w, p, A + 16 * PG, PG, 1), -ENOMEM);
+	assert_non_null(strstr(av_world_error(w), "cannot allocate an anon_vma"));
+	assert_int_equal(stats(w).obj[AV_OBJ_ANON_VMA].live, before.obj[AV_OBJ_ANON_VMA].live);
+	OK(w, av_touch(w, p, A + 16 * PG, PG, 1));
 }
 
 /* ---- rmap walks cut short, and a page they cannot wholly find ---- */
@@ -540,6 +648,10 @@ int main(void)
 		T(swapin_finds_page_reclaimed),
 		T(fault_waits_for_migration),
 		T(fault_finds_migration_entry_left),
+		T(fork_waits_for_migration),
+		T(fork_finds_migration_entry_left),
+		T(munmap_during_migration),
+		T(lock_init_fails),
 		T(walk_sees_page_unmapped),
 		T(root_lock_contended),
 		T(stack_gone_before_growing),

@@ -89,6 +89,28 @@ static void mmap_next_to_fork_child(void **state)
 	av_world_destroy(w);
 }
 
+/* A fork child's VMA moved away and back next to a never-faulted VMA it
+ * fits: linux-6.18 will not let the neighbour take the moved pages'
+ * anon_vma (it would drag the child's chain along); 2.6.35 merges. */
+static void mremap_next_to_fork_child(void **state)
+{
+	int p, c;
+	av_world *w = world_with_proc(&p);
+	(void)state;
+
+	OK(w, av_mmap(w, p, A, 2 * PG, RW));
+	OK(w, av_touch(w, p, A, PG, 1));
+	OK(w, av_fork(w, p, &c));
+	OK(w, av_mmap(w, c, A - 2 * PG, 2 * PG, RW));
+	assert_int_equal(nr_vmas(w, c), is_6_18() ? 2 : 1);
+	OK(w, av_mremap(w, c, A, 2 * PG, 2 * PG, AV_MREMAP_MAYMOVE | AV_MREMAP_FIXED, A + 64 * PG));
+	OK(w, av_mremap(w, c, A + 64 * PG, 2 * PG, 2 * PG, AV_MREMAP_MAYMOVE | AV_MREMAP_FIXED, A));
+	assert_int_equal(nr_vmas(w, c), is_6_18() ? 2 : 1);
+	assert_int_equal(page_at(w, c, A).mapcount, 2);
+	CHECK(w);
+	av_world_destroy(w);
+}
+
 /* ---- faults ---- */
 
 static void read_fault_zero_page(void **state)
@@ -575,6 +597,7 @@ int main(void)
 		cmocka_unit_test(mmap_errors),
 		cmocka_unit_test(mmap_merges_with_neighbours),
 		cmocka_unit_test(mmap_next_to_fork_child),
+		cmocka_unit_test(mremap_next_to_fork_child),
 		cmocka_unit_test(read_fault_zero_page),
 		cmocka_unit_test(write_fault_new_page),
 		cmocka_unit_test(access_checks),

@@ -151,7 +151,14 @@ usage 2 stress --threads 0
 usage 2 stress --lock maybe
 usage 2 stress --seconds
 usage 2 stress --policy linux-9
-usage 0 stress --seconds 0.3 --threads 1 --walkers 1
+# Threads: what this run reaches depends on how they interleave, so make
+# coverage sends its profile to RACY_PROFILE, out of the figures
+# (scripts/coverage.sh; tests/test_interleave.c forces those paths).
+if [ -n "${RACY_PROFILE:-}" ]; then
+	LLVM_PROFILE_FILE=$RACY_PROFILE usage 0 stress --seconds 0.3 --threads 1 --walkers 1
+else
+	usage 0 stress --seconds 0.3 --threads 1 --walkers 1
+fi
 usage 0 run --policy=2.6.35 --zero-page=off --check scenarios/examples/01-fork-chain.scn
 usage 0 run - 
 usage 2 run --fault-around 3 scenarios/examples/01-fork-chain.scn

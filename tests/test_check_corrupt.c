@@ -726,6 +726,109 @@ static void detects_touched_page_and_slot(void **state)
 	s->count--;
 }
 
+/* ---- the other half of each compound complaint ---- */
+
+static void detects_more_counts_and_lists(void **state)
+{
+	struct fixture *f = *state;
+	struct av_world *w = f->w;
+	struct av_pool *frames = &w->frames;
+	uint64_t head = frames->free_head;
+
+	w->st.obj[AV_OBJ_MM].allocated++;
+	w->st.obj[AV_OBJ_MM].live++;
+	expect_violation(w, "mm: 3 live, 2 listed, 2 processes");
+	w->st.obj[AV_OBJ_MM].allocated--;
+	w->st.obj[AV_OBJ_MM].live--;
+
+	frames->free_head = frames->nr_handed + 5;      /* never handed out */
+	expect_violation(w, "frame pool: free list broken at");
+	frames->free_head = head;
+
+	f->pm->published = false;
+	expect_violation(w, "tasks, but 1 pids name its mm");
+	f->pm->published = true;
+}
+
+static void detects_more_ptes(void **state)
+{
+	struct fixture *f = *state;
+	struct anon_vma_chain *avc = av_vma_find_avc(f->pv, f->root);
+	av_pte *pte = pte_of(f->pm, A + PG), saved = *pte;
+	uint64_t slot;
+
+	if (f->w->policy->avc_interval_tree) {
+		avc->it.start++;
+		expect_violation(f->w, "AVC keyed [");
+		avc->it.start--;
+	}
+	/* A swap entry to a slot handed out once, free now. */
+	av_mutex_lock(&f->w->swap_lock);
+	assert_int_equal(av_swap_alloc_locked(f->w, &slot), 0);
+	av_mutex_unlock(&f->w->swap_lock);
+	av_swap_entry_dup(f->w, slot);
+	av_swap_entry_put(f->w, slot);
+	*pte = pte_mk(slot, PTE_SWAP);
+	expect_violation(f->w, "swap entry to a free slot");
+	*pte = saved;
+}
+
+/* C's swap entry marked exclusive while P maps the slot's page. */
+static void detects_exclusive_entry_of_mapped_page(void **state)
+{
+	struct fixture *f = *state;
+	struct av_swap_slot *s;
+	av_pte *pte;
+
+	swap_cached_page(f, &s);
+	pte = pte_of(f->cm, A + 2 * PG);
+	*pte |= PTE_SWP_EXCL;
+	expect_violation(f->w, "entries and its page 1 mappings");
+	*pte &= ~(av_pte)PTE_SWP_EXCL;
+}
+
+static void detects_more_file_states(void **state)
+{
+	struct fixture *f = *state;
+	int file, other;
+	struct av_page *pg = map_file_page(f, &file);
+	struct av_file *owner = pg->file;
+	av_pte *slot = av_radix_lookup(owner->cache, 0), saved = *slot;
+
+	/* Mapped: a page of another file. */
+	OK(f->w, av_file_create(f->w, PG, &other));
+	pg->file = av_file_find(f->w, other);
+	expect_violation(f->w, "of another file than vma");
+	av_file_put(f->w, pg->file);
+	pg->file = owner;
+	pg->flags |= PG_SWAPCACHE;
+	expect_violation(f->w, "or anonymous too");
+	pg->flags &= ~PG_SWAPCACHE;
+	OK(f->w, av_file_close(f->w, other));
+	/* Cached: entries to a frame beyond the pool, or to one that is
+	 * not a file page. */
+	OK(f->w, av_munmap(f->w, f->p, A + 16 * PG, 4 * PG));
+	*slot = pte_mk(f->w->frames.nr_handed + 9, PTE_PRESENT);
+	expect_violation(f->w, "is not its page");
+	*slot = pte_mk(pte_val(*pte_of(f->pm, A)), PTE_PRESENT);
+	expect_violation(f->w, "is not its page");
+	*slot = saved;
+	OK(f->w, av_file_close(f->w, file));
+}
+
+/* A frame in use that nothing holds a reference to. */
+static void detects_unreferenced_page(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t pfn;
+
+	assert_int_equal(av_page_alloc(f->w, &pfn), 0);
+	pfn_page(f->w, pfn)->refcount = 0;
+	expect_violation(f->w, "leaked or left locked");
+	pfn_page(f->w, pfn)->refcount = 1;
+	av_page_put(f->w, pfn);
+}
+
 /* ---- the totals ---- */
 
 static void detects_vma_and_avc_totals(void **state)
@@ -788,6 +891,11 @@ int main(void)
 		T(detects_slot_used_by_nothing),
 		T(detects_slot_cache_mismatch),
 		T(detects_touched_page_and_slot),
+		T(detects_more_counts_and_lists),
+		T(detects_more_ptes),
+		T(detects_exclusive_entry_of_mapped_page),
+		T(detects_more_file_states),
+		T(detects_unreferenced_page),
 		T(detects_vma_and_avc_totals),
 	};
 	return RUN_ALL_POLICIES("check_corrupt", tests);

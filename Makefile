@@ -9,7 +9,8 @@
 #   make tsan       the stress tool under ThreadSanitizer, 60 s per policy
 #   make fuzz       the libFuzzer targets, FUZZ_SECONDS (60) each
 #   make fuzz-corpus  fold what they found into fuzz/corpus/, minimised
-#   make coverage   line and branch coverage of the test suite (llvm-cov)
+#   make coverage   line and branch coverage of the test suite (llvm-cov),
+#                   held to docs/coverage.md
 #   make bench      the benchmarks: bench/results/ (JSON, Markdown, SVG plots)
 #   make docs       the demo's Graphviz pictures (build/docs/*.svg) and docs/demo.html
 #   make install    PREFIX=/usr/local (DESTDIR honoured)

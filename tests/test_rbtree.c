@@ -472,31 +472,30 @@ static void test_rb_validate_detects_more(void **state)
 
 	(void)state;
 	/* b black root; a black left; c black right with d red right. */
-	b.rb = (struct av_rb_node){ NULL, &a.rb, &c.rb, false };
-	a.rb = (struct av_rb_node){ &b.rb, NULL, NULL, false };
-	c.rb = (struct av_rb_node){ &b.rb, NULL, &d.rb, false };
-	d.rb = (struct av_rb_node){ &c.rb, NULL, NULL, true };
+	b.rb = (struct av_rb_node){ 0, &a.rb, &c.rb };
+	a.rb = (struct av_rb_node){ (uintptr_t)&b.rb, NULL, NULL };
+	c.rb = (struct av_rb_node){ (uintptr_t)&b.rb, NULL, &d.rb };
+	d.rb = (struct av_rb_node){ (uintptr_t)&c.rb | AV_RB_RED, NULL, NULL };
 	root.node = &b.rb;
 	assert_int_equal(av_rb_validate(&root, why, sizeof(why)), 0);
 
-	c.rb.red = true;        /* red c, red right child d */
+	av_rb_set_red(&c.rb, true);     /* red c, red right child d */
 	assert_int_equal(av_rb_validate(&root, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "red node with red child"));
-	c.rb.red = false;
+	av_rb_set_red(&c.rb, false);
 
-	d.rb.parent = &b.rb;    /* the left subtree is fine, the right is not */
+	av_rb_set_parent(&d.rb, &b.rb); /* the left subtree is fine, the right is not */
 	assert_int_equal(av_rb_validate(&root, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "bad parent pointer"));
 	assert_int_equal(av_rb_validate(&root, why, 0), -1);    /* no room: no reason */
 	assert_int_equal(av_rb_validate(&root, NULL, 0), -1);
-	d.rb.parent = &c.rb;
+	av_rb_set_parent(&d.rb, &c.rb);
 
 	/* Each node the left child of the one before, parents right. */
 	assert_non_null(chain);
 	for (int i = 0; i < DEEP; i++)
-		chain[i].rb = (struct av_rb_node){ i ? &chain[i - 1].rb : NULL,
-						   i + 1 < DEEP ? &chain[i + 1].rb : NULL, NULL,
-						   false };
+		chain[i].rb = (struct av_rb_node){ i ? (uintptr_t)&chain[i - 1].rb : 0,
+						   i + 1 < DEEP ? &chain[i + 1].rb : NULL, NULL };
 	root.node = &chain[0].rb;
 	assert_int_equal(av_rb_validate(&root, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "tree too deep"));

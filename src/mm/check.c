@@ -581,6 +581,8 @@ static int count_references(struct checker *c)
 	for (struct cds_list_head *p = w->mms.next; p != &w->mms; p = p->next) {
 		struct av_mm *mm = cds_list_entry(p, struct av_mm, node);
 		for (struct av_vma *v = av_vma_first(mm); v; v = av_vma_next(v)) {
+			if (v->anon_vma && !counts_of(c, v->anon_vma))
+				return FAIL(c, "vma %llu: its anon_vma is not alive", ULL(v->id));
 			if ((err = count_chain(c, v)))
 				return err;
 			if (!v->anon_vma)
@@ -609,11 +611,12 @@ static int check_anon_vma(struct checker *c, struct anon_vma *av)
 {
 	struct av_world *w = c->w;
 	const struct av_counts *k = counts_of(c, av);
-	size_t nr_avcs = av_anon_vma_nr_avcs(w, av);
-	unsigned long refs = (nr_avcs ? 1 : 0) + k->refs, children = k->children;
+	/* Linked (its set not empty, which the end holds to the chains). */
+	bool linked = k->avcs > 0;
+	unsigned long refs = (linked ? 1 : 0) + k->refs, children = k->children;
 	unsigned long active = k->active;
 	char why[128];
-	size_t n = 0;
+	size_t n = 0, nr_avcs;
 
 	if (av->root->root != av->root)
 		return FAIL(c, "anon_vma %llu: root %llu is not its own root", ULL(av->id),
@@ -621,9 +624,9 @@ static int check_anon_vma(struct checker *c, struct anon_vma *av)
 	if (av->root == av ? av->parent != av : av->parent->root != av->root)
 		return FAIL(c, "anon_vma %llu: root %llu differs from its parent's", ULL(av->id),
 			    ULL(av->root->id));
-	if (nr_avcs == 0)
+	if (!linked)
 		return FAIL(c, "anon_vma %llu: alive with no VMA linked", ULL(av->id));
-	if (av->root == av && nr_avcs)
+	if (av->root == av)
 		children++;  /* a root counts itself */
 	if (av->refcount != refs)
 		return FAIL(c, "anon_vma %llu: refcount %lu, structure implies %lu", ULL(av->id),
@@ -648,6 +651,7 @@ static int check_anon_vma(struct checker *c, struct anon_vma *av)
 	}
 	/* Every AVC in the set is on a chain, and the tree's count is right
 	 * (a list has no count: its length is the set's size). */
+	nr_avcs = av_anon_vma_nr_avcs(w, av);
 	if (n != k->avcs || n != nr_avcs)
 		return FAIL(c, "anon_vma %llu: %zu AVCs in its set, %zu on chains, %zu counted",
 			    ULL(av->id), n, k->avcs, nr_avcs);

@@ -581,14 +581,14 @@ static int count_references(struct checker *c)
 	for (struct cds_list_head *p = w->mms.next; p != &w->mms; p = p->next) {
 		struct av_mm *mm = cds_list_entry(p, struct av_mm, node);
 		for (struct av_vma *v = av_vma_first(mm); v; v = av_vma_next(v)) {
-			if (v->anon_vma && !counts_of(c, v->anon_vma))
+			/* Its own anon_vma first: named before its chain's. */
+			k = v->anon_vma ? counts_of(c, v->anon_vma) : NULL;
+			if (v->anon_vma && !k)
 				return FAIL(c, "vma %llu: its anon_vma is not alive", ULL(v->id));
 			if ((err = count_chain(c, v)))
 				return err;
-			if (!v->anon_vma)
+			if (!k)
 				continue;
-			if (!(k = counts_of(c, v->anon_vma)))
-				return FAIL(c, "vma %llu: its anon_vma is not alive", ULL(v->id));
 			k->active++;
 			/* Merging relies on it: a VMA may take a neighbour's
 			 * range when their anon_vmas are equal, which is safe

@@ -519,6 +519,27 @@ static void detects_dead_anon_vma_in_use(void **state)
 	OK(f->w, av_exit(f->w, q));
 }
 
+/* A chain that holds a dead anon_vma no VMA uses as its own: under a
+ * lazy design, a grandchild linked to its exited parent's anon_vma
+ * without one of its own yet. */
+static void detects_dead_anon_vma_on_chain(void **state)
+{
+	struct fixture *f = *state;
+	struct anon_vma *av = f->cv->anon_vma;
+	int g;
+
+	if (!f->w->policy->lazy_anon_vma)
+		skip();         /* elsewhere a chain's anon_vmas are its own's ancestors */
+	assert_non_null(av);
+	OK(f->w, av_fork(f->w, f->c, &g));
+	OK(f->w, av_exit(f->w, f->c));
+	assert_null(av_vma_find(av_mm_lookup(f->w, g), A)->anon_vma);
+	listed_del(f, av);
+	expect_violation(f->w, "linked to an anon_vma that is not alive");
+	listed_add(f, av);
+	OK(f->w, av_exit(f->w, g));
+}
+
 static void detects_bad_root_and_parent(void **state)
 {
 	struct fixture *f = *state;
@@ -883,6 +904,7 @@ int main(void)
 		T(detects_tasks),
 		T(detects_dead_root),
 		T(detects_dead_anon_vma_in_use),
+		T(detects_dead_anon_vma_on_chain),
 		T(detects_bad_root_and_parent),
 		T(detects_avc_tree),
 		T(detects_foreign_avc),

@@ -114,7 +114,8 @@ lib: $(STATIC) $(SHARED) $(BUILD)/anonvma.pc
 
 # Rebuild everything when the compiler, flags or PREFIX (baked into
 # anonvma.pc) change.
-FLAGS_ID = $(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) PREFIX=$(PREFIX)
+FLAGS_ID = $(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) PREFIX=$(PREFIX) \
+	   $(if $(findstring $(FUZZ_IGNORE),$(SAN)),$(shell cksum < $(FUZZ_IGNORE)))
 $(BUILD)/.flags: FORCE
 	@mkdir -p $(BUILD)
 	@echo '$(FLAGS_ID)' | cmp -s - $@ || echo '$(FLAGS_ID)' > $@
@@ -210,7 +211,11 @@ tsan: deps
 FUZZ_SECONDS ?= 60
 FUZZERS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZERS:%=$(BUILD)/fuzz/%)
-FUZZ_SAN := -fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=all
+# Coverage leaves out the checker, the containers and the page-table
+# walker (fuzz/no-coverage.txt says why); the sanitizers cover everything.
+FUZZ_IGNORE := fuzz/no-coverage.txt
+FUZZ_SAN := -fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=all \
+	    -fsanitize-coverage-ignorelist=$(FUZZ_IGNORE)
 fuzzers: $(FUZZ_BIN) $(BUILD)/fuzz/scn2ops
 # fuzz/ops.c is fuzz_ops's byte form, which tests/test_fuzz_ops.c runs too.
 $(BUILD)/fuzz/%: fuzz/%.c fuzz/ops.c fuzz/ops.h $(CLI_LIB) $(STATIC) $(BUILD)/.flags

@@ -455,6 +455,10 @@ static void detects_file_cache(void **state)
 	struct av_page *pg = map_file_page(f, &file);
 	struct av_file *fl = pg->file;
 
+	/* Mapped by a VMA, but off the world's list of files. */
+	cds_list_del(&fl->node);
+	expect_violation(f->w, "its file is not open");
+	cds_list_add(&fl->node, &f->w->files);
 	/* Unmapped, the page stays in the cache: only the file's own
 	 * checks see it. */
 	OK(f->w, av_munmap(f->w, f->p, A + 16 * PG, 4 * PG));

@@ -77,6 +77,8 @@ struct checker {
 	struct av_vma *vma;   /* the VMA being scanned */
 	struct av_counts *counts;  /* by anon_vma address */
 	size_t nr_counts;
+	struct file_users *files;  /* by file address */
+	size_t nr_files;
 	bool incremental;     /* only what the touch log names */
 	bool count_refs;      /* untouched mms count references too */
 };
@@ -433,6 +435,37 @@ static int check_cached(struct av_mm *mm, uint64_t key, av_pte *slot, void *arg)
 	return 0;
 }
 
+/* VMAs that map each file, counted in count_references' pass over VMAs
+ * (a pass per file made av_check quadratic in files). */
+struct file_users {
+	const struct av_file *f;
+	long users;
+};
+
+static int cmp_files(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)((const struct file_users *)a)->f;
+	uintptr_t y = (uintptr_t)((const struct file_users *)b)->f;
+
+	return x < y ? -1 : x > y;
+}
+
+static struct file_users *users_of(struct checker *c, const struct av_file *f)
+{
+	struct file_users key = { f, 0 };
+
+	return bsearch(&key, c->files, c->nr_files, sizeof(key), cmp_files);
+}
+
+static void sort_files(struct checker *c)
+{
+	size_t i = 0;
+
+	for (struct cds_list_head *p = c->w->files.next; p != &c->w->files; p = p->next)
+		c->files[i++].f = cds_list_entry(p, struct av_file, node);
+	qsort(c->files, c->nr_files, sizeof(*c->files), cmp_files);
+}
+
 /* Each file's references are the VMAs that map it, and its name while it
  * has one; its cache holds exactly its pages. */
 static int check_files(struct checker *c)
@@ -442,12 +475,8 @@ static int check_files(struct checker *c)
 	for (struct cds_list_head *p = w->files.next; p != &w->files; p = p->next) {
 		struct av_file *f = cds_list_entry(p, struct av_file, node);
 		struct cache_count cc = { c, f, 0 };
-		long users = f->id > 0;
+		long users = (f->id > 0) + users_of(c, f)->users;
 
-		for (struct cds_list_head *q = w->mms.next; q != &w->mms; q = q->next)
-			for (struct av_vma *v = av_vma_first(cds_list_entry(q, struct av_mm, node));
-			     v; v = av_vma_next(v))
-				users += v->file == f;
 		if (users != f->refs || users == 0)
 			return FAIL(c, "file %d: %ld references, %ld users", f->id, f->refs, users);
 		if (c->incremental)     /* touched file pages: check_page */
@@ -578,9 +607,15 @@ static int count_references(struct checker *c)
 		if (av->parent != av)
 			parent->children++;
 	}
+	sort_files(c);
 	for (struct cds_list_head *p = w->mms.next; p != &w->mms; p = p->next) {
 		struct av_mm *mm = cds_list_entry(p, struct av_mm, node);
 		for (struct av_vma *v = av_vma_first(mm); v; v = av_vma_next(v)) {
+			struct file_users *fu = v->file ? users_of(c, v->file) : NULL;
+			if (v->file && !fu)
+				return FAIL(c, "vma %llu: its file is not open", ULL(v->id));
+			if (fu)
+				fu->users++;
 			/* Its own anon_vma first: named before its chain's. */
 			k = v->anon_vma ? counts_of(c, v->anon_vma) : NULL;
 			if (v->anon_vma && !k)
@@ -772,7 +807,7 @@ static int check_world(struct checker *c)
 	if (!c->incremental || tasks_changed(w))
 		if ((err = check_tasks(c)))
 			return err;
-	if ((err = check_files(c)) || (err = count_references(c)))
+	if ((err = count_references(c)) || (err = check_files(c)))
 		return err;
 	for (struct cds_list_head *p = w->anon_vmas.next; p != &w->anon_vmas; p = p->next)
 		if ((err = check_anon_vma(c, cds_list_entry(p, struct anon_vma, node))))
@@ -837,6 +872,12 @@ static void refs_free(struct av_world *w, struct refs *r)
 		av_free(w, r->count, r->n * sizeof(uint64_t), AV_OBJ_OTHER);
 }
 
+/* One allocation: the anon_vmas' counts, then the files'. */
+static size_t counts_size(const struct checker *c)
+{
+	return (c->nr_counts + 1) * sizeof(*c->counts) + c->nr_files * sizeof(*c->files);
+}
+
 static int check(struct av_world *w, bool incremental)
 {
 	struct checker c = { .w = w, .incremental = incremental };
@@ -849,6 +890,7 @@ static int check(struct av_world *w, bool incremental)
 	c.nr_frames = w->frames.nr_handed;  /* the rest were never used */
 	c.nr_slots = w->swap.nr_handed;
 	c.nr_counts = av_list_count(&w->anon_vmas);
+	c.nr_files = av_list_count(&w->files);
 	c.count_refs = w->touch.nr_pfns || w->touch.nr_slots;
 	if (incremental) {
 		refs_touched(&c.maps, w->touch.pfns, w->touch.nr_pfns, pfn_ids, pfn_refs);
@@ -857,19 +899,20 @@ static int check(struct av_world *w, bool incremental)
 		err = av_fail(w, -ENOMEM, "av_check", "cannot allocate its counters");
 		goto out;
 	}
-	c.counts = av_alloc(w, (c.nr_counts + 1) * sizeof(*c.counts), AV_OBJ_OTHER);
+	c.counts = av_alloc(w, counts_size(&c), AV_OBJ_OTHER);
 	if (!c.counts) {
 		err = av_fail(w, -ENOMEM, "av_check", "cannot allocate its counters");
 		goto out;
 	}
-	memset(c.counts, 0, (c.nr_counts + 1) * sizeof(*c.counts));
+	memset(c.counts, 0, counts_size(&c));
+	c.files = (struct file_users *)(c.counts + c.nr_counts + 1);
 	err = check_world(&c);
 	touch_log_reset(w);
 out:
 	refs_free(w, &c.maps);
 	refs_free(w, &c.swaps);
 	if (c.counts)
-		av_free(w, c.counts, (c.nr_counts + 1) * sizeof(*c.counts), AV_OBJ_OTHER);
+		av_free(w, c.counts, counts_size(&c), AV_OBJ_OTHER);
 	return err;
 }
 

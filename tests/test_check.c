@@ -48,9 +48,7 @@ static int teardown(void **state)
 
 static void expect_violation(av_world *w, const char *needle)
 {
-	assert_int_equal(av_check(w), -EUCLEAN);
-	if (!strstr(av_world_error(w), needle))
-		fail_msg("expected \"%s\" in \"%s\"", needle, av_world_error(w));
+	expect_check_error(w, av_check(w), needle);
 	assert_false(av_check_known_flaw(w));   /* no design is known for these */
 }
 

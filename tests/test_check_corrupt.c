@@ -59,16 +59,12 @@ static int teardown(void **state)
 
 static void expect_violation(av_world *w, const char *needle)
 {
-	assert_int_equal(av_check(w), -EUCLEAN);
-	if (!strstr(av_world_error(w), needle))
-		fail_msg("expected \"%s\" in \"%s\"", needle, av_world_error(w));
+	expect_check_error(w, av_check(w), needle);
 }
 
 static void expect_incremental_violation(av_world *w, const char *needle)
 {
-	assert_int_equal(av_check_incremental(w), -EUCLEAN);
-	if (!strstr(av_world_error(w), needle))
-		fail_msg("expected \"%s\" in \"%s\"", needle, av_world_error(w));
+	expect_check_error(w, av_check_incremental(w), needle);
 }
 
 static av_pte *pte_of(struct av_mm *mm, uint64_t addr)

@@ -55,6 +55,14 @@ static inline av_world *new_world(const char *policy)
 			fail_msg("%s", av_world_error(w));                  \
 	} while (0)
 
+/* A check's result rc must be a violation whose message names needle. */
+static inline void expect_check_error(av_world *w, int rc, const char *needle)
+{
+	assert_int_equal(rc, -EUCLEAN);
+	if (!strstr(av_world_error(w), needle))
+		fail_msg("expected \"%s\" in \"%s\"", needle, av_world_error(w));
+}
+
 static inline struct av_stats stats(av_world *w)
 {
 	struct av_stats s;

@@ -116,7 +116,9 @@ static void every_allocation_fails_once(void **state)
 
 	for (int zp = 0; zp <= 1; zp++) {
 		uint64_t total = run_once(0, 0, zp, &f);
-		assert_true(total > 50);
+		/* The scenario's objects and tables, and the checker's memory
+		 * (kept between checks, so taken only when it must grow). */
+		assert_true(total > 40);
 		for (uint64_t k = 1; k <= total; k++) {
 			run_once(k, 0, zp, &f);
 			assert_int_equal(f, 1);

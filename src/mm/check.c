@@ -79,6 +79,7 @@ struct checker {
 	size_t nr_counts;
 	struct file_users *files;  /* by file address */
 	size_t nr_files;
+	struct av_mm **owners;     /* check_tasks: room for every pid */
 	bool incremental;     /* only what the touch log names */
 	bool count_refs;      /* untouched mms count references too */
 };
@@ -505,16 +506,11 @@ static int cmp_ptr(const void *a, const void *b)
 static int check_tasks(struct checker *c)
 {
 	struct av_world *w = c->w;
-	struct av_mm **owners;
+	struct av_mm **owners = c->owners;
 	size_t n = 0;
 	uint64_t tasks = 0;
 	int err = 0;
 
-	for (size_t pid = 0; pid < w->pid_cap; pid++)
-		n += w->mm_by_pid[pid] != NULL;
-	if (!(owners = av_alloc(w, (n + 1) * sizeof(*owners), AV_OBJ_OTHER)))
-		return av_fail(w, -ENOMEM, "av_check", "cannot allocate the task table");
-	n = 0;
 	for (size_t pid = 0; pid < w->pid_cap; pid++)
 		if (w->mm_by_pid[pid])
 			owners[n++] = w->mm_by_pid[pid];
@@ -539,7 +535,6 @@ static int check_tasks(struct checker *c)
 	if (!err && (tasks != n || tasks != w->nr_tasks))
 		err = FAIL(c, "tasks: %llu counted by the world, %llu by its processes, %zu pids",
 			   ULL(w->nr_tasks), ULL(tasks), n);
-	av_free(w, owners, (n + 1) * sizeof(*owners), AV_OBJ_OTHER);
 	return err;
 }
 
@@ -857,25 +852,78 @@ static void refs_touched(struct refs *r, const uint64_t *log, uint64_t n, uint64
 	r->count = count;
 }
 
-static uint64_t *refs_alloc(struct av_world *w, struct refs *r, size_t n)
+/* ---- working memory ----
+ *
+ * A check needs room for the anon_vmas' counts, the files', a table of
+ * pids and, when full, a counter per frame and per swap slot.  It takes it
+ * in one piece, and keeps a piece of up to CHECK_MEM_KEEP bytes in the
+ * world for the next check: checking after every operation then allocates
+ * nothing (under ASan, the fuzzers spent a quarter of their time in the
+ * allocator, two thirds of whose calls were av_check's).  The kept piece
+ * is not one of the world's objects: the object counts the check verifies
+ * leave it out, and av_world_destroy frees it. */
+#define CHECK_MEM_KEEP (64u << 10)
+
+static size_t check_mem_size(const struct checker *c)
 {
-	r->n = n;
-	r->count = av_alloc(w, n * sizeof(uint64_t), AV_OBJ_OTHER);
-	if (r->count)
-		memset(r->count, 0, n * sizeof(uint64_t));
-	return r->count;
+	size_t n = (c->nr_counts + 1) * sizeof(*c->counts) + c->nr_files * sizeof(*c->files) +
+		   (c->w->pid_cap + 1) * sizeof(*c->owners);
+
+	if (!c->incremental)
+		n += (c->nr_frames + c->nr_slots) * sizeof(uint64_t);
+	return n;
 }
 
-static void refs_free(struct av_world *w, struct refs *r)
+static void *check_mem_get(struct av_world *w, size_t size)
 {
-	if (r->count && !r->ids)
-		av_free(w, r->count, r->n * sizeof(uint64_t), AV_OBJ_OTHER);
+	size_t keep = 1024;
+	void *p;
+
+	if (size <= w->check_mem_size)
+		return w->check_mem;
+	if (size > CHECK_MEM_KEEP)
+		return w->alloc.alloc(w->alloc.ctx, size, AV_OBJ_OTHER);
+	while (keep < size)
+		keep *= 2;
+	if (!(p = w->alloc.alloc(w->alloc.ctx, keep, AV_OBJ_OTHER)))
+		return NULL;
+	av_check_mem_free(w);
+	w->check_mem = p;
+	w->check_mem_size = keep;
+	return p;
 }
 
-/* One allocation: the anon_vmas' counts, then the files'. */
-static size_t counts_size(const struct checker *c)
+static void check_mem_put(struct av_world *w, void *p, size_t size)
 {
-	return (c->nr_counts + 1) * sizeof(*c->counts) + c->nr_files * sizeof(*c->files);
+	if (p && p != w->check_mem)
+		w->alloc.free(w->alloc.ctx, p, size, AV_OBJ_OTHER);
+}
+
+void av_check_mem_free(struct av_world *w)
+{
+	if (w->check_mem)
+		w->alloc.free(w->alloc.ctx, w->check_mem, w->check_mem_size, AV_OBJ_OTHER);
+	w->check_mem = NULL;
+	w->check_mem_size = 0;
+}
+
+/* Carve the pieces out of mem, zeroed. */
+static void check_mem_carve(struct checker *c, void *mem, size_t size)
+{
+	char *p = mem;
+
+	memset(mem, 0, size);
+	c->counts = (struct av_counts *)p;
+	p += (c->nr_counts + 1) * sizeof(*c->counts);
+	c->files = (struct file_users *)p;
+	p += c->nr_files * sizeof(*c->files);
+	c->owners = (struct av_mm **)p;
+	p += (c->w->pid_cap + 1) * sizeof(*c->owners);
+	if (c->incremental)
+		return;
+	c->maps = (struct refs){ (uint64_t *)p, NULL, c->nr_frames };
+	p += c->nr_frames * sizeof(uint64_t);
+	c->swaps = (struct refs){ (uint64_t *)p, NULL, c->nr_slots };
 }
 
 static int check(struct av_world *w, bool incremental)
@@ -884,6 +932,8 @@ static int check(struct av_world *w, bool incremental)
 	/* An incremental check counts only the touched: no allocation. */
 	uint64_t pfn_ids[AV_TOUCH_MAX], pfn_refs[AV_TOUCH_MAX];
 	uint64_t slot_ids[AV_TOUCH_MAX], slot_refs[AV_TOUCH_MAX];
+	size_t size;
+	void *mem;
 	int err;
 
 	av_fail_invariant(AV_INV_NONE);     /* what a passing check found */
@@ -892,27 +942,17 @@ static int check(struct av_world *w, bool incremental)
 	c.nr_counts = av_list_count(&w->anon_vmas);
 	c.nr_files = av_list_count(&w->files);
 	c.count_refs = w->touch.nr_pfns || w->touch.nr_slots;
+	size = check_mem_size(&c);
+	if (!(mem = check_mem_get(w, size)))
+		return av_fail(w, -ENOMEM, "av_check", "cannot allocate its counters");
+	check_mem_carve(&c, mem, size);
 	if (incremental) {
 		refs_touched(&c.maps, w->touch.pfns, w->touch.nr_pfns, pfn_ids, pfn_refs);
 		refs_touched(&c.swaps, w->touch.slots, w->touch.nr_slots, slot_ids, slot_refs);
-	} else if (!refs_alloc(w, &c.maps, c.nr_frames) || !refs_alloc(w, &c.swaps, c.nr_slots)) {
-		err = av_fail(w, -ENOMEM, "av_check", "cannot allocate its counters");
-		goto out;
 	}
-	c.counts = av_alloc(w, counts_size(&c), AV_OBJ_OTHER);
-	if (!c.counts) {
-		err = av_fail(w, -ENOMEM, "av_check", "cannot allocate its counters");
-		goto out;
-	}
-	memset(c.counts, 0, counts_size(&c));
-	c.files = (struct file_users *)(c.counts + c.nr_counts + 1);
 	err = check_world(&c);
 	touch_log_reset(w);
-out:
-	refs_free(w, &c.maps);
-	refs_free(w, &c.swaps);
-	if (c.counts)
-		av_free(w, c.counts, counts_size(&c), AV_OBJ_OTHER);
+	check_mem_put(w, mem, size);
 	return err;
 }
 

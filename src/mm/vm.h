@@ -256,9 +256,14 @@ struct av_world {
 	struct av_pool frames;    /* struct av_page; pfn 0 is the zero page */
 	struct av_pool swap;      /* struct av_swap_slot; slot 0 invalid */
 	struct av_touch_log touch;
+	/* av_check's working memory, kept between checks while small
+	 * (check.c); not one of the world's objects. */
+	void *check_mem;
+	size_t check_mem_size;
 };
 
 /* ---- check.c: the change log of av_check_incremental() ---- */
+void av_check_mem_free(struct av_world *w);  /* the kept working memory */
 static inline void av_touch_add(uint64_t *nr, uint64_t *log, uint64_t v)
 {
 	uint64_t i = av_atomic_inc(nr) - 1;

@@ -57,6 +57,7 @@ void av_world_destroy(av_world *w)
 		av_file_put(w, cds_list_entry(w->files.next, struct av_file, node));
 	av_anon_vma_reclaim(w, AV_RECLAIM_QUIET);  /* no call in progress */
 	av_anon_vma_cache_free(w);
+	av_check_mem_free(w);
 	if (w->mm_by_pid) {
 		av_free(w, w->mm_by_pid, w->pid_cap * sizeof(*w->mm_by_pid), AV_OBJ_OTHER);
 		av_free(w, w->tgid_by_pid, w->pid_cap * sizeof(*w->tgid_by_pid), AV_OBJ_OTHER);

@@ -143,6 +143,7 @@ int main(int argc, char **argv)
 		fprintf(md, "\nThe fuzzer: skipped (no %s; make fuzzers).\n\n", FUZZER);
 	} else {
 		fprintf(md, "\nThe fuzzer as `make fuzz` runs it (clang, ASan+UBSan, libFuzzer, "
+			"coverage without the checker and containers (fuzz/no-coverage.txt), "
 			"from the corpus and the scenarios, seed 1, %d s a run, %d runs alternating, "
 			"medians):\n\n| check | executions/s | ratio | of the goal (2,000/s) |\n"
 			"|---|---:|---:|---:|\n", FUZZ_SECONDS, fuzz_runs);

@@ -17,9 +17,11 @@
  * Threads: the operations on processes and pages (proc_create, fork, exit,
  * mmap ... touch, reclaim/age/migrate and the *_page walks) may be called
  * concurrently from any threads, on any processes, with the kernel's locking
- * (src/mm/rmap.h).  The read-only views (av_check, av_stats_read's scan,
- * the foreach and lookup functions) and av_world_destroy need a quiet world:
- * no operation in progress.  A custom allocator must then be thread-safe.
+ * (src/mm/rmap.h).  The read-only views (av_stats_read's scan, the foreach
+ * and lookup functions), av_check and av_check_incremental (one at a time:
+ * they keep a change log and working memory in the world) and
+ * av_world_destroy need a quiet world: no operation in progress.  A custom
+ * allocator must then be thread-safe.
  */
 #ifndef ANONVMA_ANONVMA_H
 #define ANONVMA_ANONVMA_H

@@ -5,6 +5,7 @@
  * complaint, repairs it, and expects a clean check again.
  */
 #include "testutil.h"
+#include <anonvma/limiter.h>
 #include "mm/vm.h"
 #include "mm/rmap.h"
 #include "mm/policy.h"
@@ -327,6 +328,49 @@ static void detects_task_count(void **state)
 	OK(f->w, av_exit(f->w, t));
 }
 
+/* Checking after every operation allocates nothing once the checker has
+ * its working memory; a check too big to keep gives back what it took;
+ * the kept piece is not one of the world's objects. */
+static void check_keeps_its_memory(void **state)
+{
+	struct av_limiter lim;
+	av_world *w;
+	uint64_t allocs, live, other;
+	int p;
+
+	(void)state;
+	av_limiter_init(&lim, NULL);
+	w = new_world_with(g_policy, 1, &lim.allocator);
+	OK(w, av_proc_create(w, &p));
+	OK(w, av_mmap(w, p, A, 16 * PG, RW));
+	OK(w, av_touch(w, p, A, 16 * PG, 1));
+	other = stats(w).obj[AV_OBJ_OTHER].live;
+	CHECK(w);
+	assert_int_equal(stats(w).obj[AV_OBJ_OTHER].live, other);
+	allocs = lim.allocations;
+	live = lim.live_allocs;
+	for (int i = 0; i < 4; i++) {
+		OK(w, av_touch(w, p, A + (uint64_t)i * PG, PG, 1));
+		assert_int_equal(av_check_incremental(w), 0);
+		CHECK(w);
+	}
+	assert_int_equal(lim.allocations, allocs);
+	assert_int_equal(lim.live_allocs, live);
+
+	/* 9,000 frames: a full check's counters (8 bytes a frame) pass
+	 * 64 KiB, so it takes them for itself and gives them back. */
+	OK(w, av_mmap(w, p, 2 * A, 9000 * PG, RW));
+	OK(w, av_touch(w, p, 2 * A, 9000 * PG, 1));
+	allocs = lim.allocations;
+	live = lim.live_allocs;
+	CHECK(w);
+	assert_int_equal(lim.allocations, allocs + 1);
+	assert_int_equal(lim.live_allocs, live);
+	av_world_destroy(w);
+	assert_int_equal(lim.live_allocs, 0);
+	assert_int_equal(lim.live_bytes, 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -350,6 +394,7 @@ int main(void)
 		T(detects_shared_anon_vma_different_chains),
 		T(detects_file_page_out_of_cache),
 		T(detects_task_count),
+		cmocka_unit_test(check_keeps_its_memory),
 	};
 	/* 2.6.33 has no chains, roots or child anon_vmas to break. */
 	return RUN_POLICIES_EXCEPT("check", tests, "2.6.33");

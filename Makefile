@@ -147,7 +147,7 @@ $(BUILD)/anonvma.pc: anonvma.pc.in Makefile $(BUILD)/.flags
 
 # Tests link the static library and may include internal headers;
 # test_fuzz_ops runs fuzz_ops's byte form (fuzz/ops.c).
-$(BUILD)/tests/%: tests/%.c tests/testutil.h $(CLI_LIB) $(STATIC) $(BUILD)/.flags
+$(BUILD)/tests/%: tests/%.c tests/testutil.h tests/fork_fixture.h $(CLI_LIB) $(STATIC) $(BUILD)/.flags
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(ALL_CPPFLAGS) -Isrc $(ALL_CFLAGS) $< $(CLI_LIB) $(STATIC) -o $@ $(ALL_LDFLAGS) -lcmocka $(LDLIBS)

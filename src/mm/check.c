@@ -893,16 +893,6 @@ static void refs_touched(struct refs *r, const uint64_t *log, uint64_t n, uint64
  * frees it. */
 #define CHECK_MEM_KEEP (64u << 10)
 
-static size_t check_mem_size(const struct checker *c)
-{
-	size_t n = (c->nr_counts + 1) * sizeof(*c->counts) + c->index_size * sizeof(*c->index) +
-		   c->nr_files * sizeof(*c->files) + (c->w->pid_cap + 1) * sizeof(*c->owners);
-
-	if (!c->incremental)
-		n += (c->nr_frames + c->nr_slots) * sizeof(uint64_t);
-	return n;
-}
-
 static void *check_mem_get(struct av_world *w, size_t size)
 {
 	size_t keep = 1024;
@@ -936,25 +926,32 @@ void av_check_mem_free(struct av_world *w)
 	w->check_mem_size = 0;
 }
 
-/* Carve the pieces out of mem, zeroed. */
-static void check_mem_carve(struct checker *c, void *mem, size_t size)
+/* The next piece of mem, bytes long, at *off (NULL without mem). */
+static void *piece(char *mem, size_t *off, size_t bytes)
 {
-	char *p = mem;
+	size_t at = *off;
 
-	memset(mem, 0, size);
-	c->counts = (struct av_counts *)p;
-	p += (c->nr_counts + 1) * sizeof(*c->counts);
-	c->index = (size_t *)p;
-	p += c->index_size * sizeof(*c->index);
-	c->files = (struct file_users *)p;
-	p += c->nr_files * sizeof(*c->files);
-	c->owners = (struct av_mm **)p;
-	p += (c->w->pid_cap + 1) * sizeof(*c->owners);
-	if (c->incremental)
-		return;
-	c->maps = (struct refs){ (uint64_t *)p, NULL, c->nr_frames };
-	p += c->nr_frames * sizeof(uint64_t);
-	c->swaps = (struct refs){ (uint64_t *)p, NULL, c->nr_slots };
+	*off += bytes;
+	return mem ? mem + at : NULL;
+}
+
+/* Place the pieces in mem one after another (every size a multiple of 8,
+ * so each is aligned); with mem NULL, only measure.  Returns their size. */
+static size_t check_mem_layout(struct checker *c, char *mem)
+{
+	size_t off = 0;
+
+	c->counts = piece(mem, &off, (c->nr_counts + 1) * sizeof(*c->counts));
+	c->index = piece(mem, &off, c->index_size * sizeof(*c->index));
+	c->files = piece(mem, &off, c->nr_files * sizeof(*c->files));
+	c->owners = piece(mem, &off, (c->w->pid_cap + 1) * sizeof(*c->owners));
+	if (!c->incremental) {
+		c->maps = (struct refs){ piece(mem, &off, c->nr_frames * sizeof(uint64_t)), NULL,
+					 c->nr_frames };
+		c->swaps = (struct refs){ piece(mem, &off, c->nr_slots * sizeof(uint64_t)), NULL,
+					  c->nr_slots };
+	}
+	return off;
 }
 
 static int check(struct av_world *w, bool incremental)
@@ -974,10 +971,11 @@ static int check(struct av_world *w, bool incremental)
 	c.index_size = index_size(c.nr_counts);
 	c.nr_files = av_list_count(&w->files);
 	c.count_refs = w->touch.nr_pfns || w->touch.nr_slots;
-	size = check_mem_size(&c);
+	size = check_mem_layout(&c, NULL);
 	if (!(mem = check_mem_get(w, size)))
 		return av_fail(w, -ENOMEM, "av_check", "cannot allocate its counters");
-	check_mem_carve(&c, mem, size);
+	memset(mem, 0, size);
+	check_mem_layout(&c, mem);
 	if (incremental) {
 		refs_touched(&c.maps, w->touch.pfns, w->touch.nr_pfns, pfn_ids, pfn_refs);
 		refs_touched(&c.swaps, w->touch.slots, w->touch.nr_slots, slot_ids, slot_refs);

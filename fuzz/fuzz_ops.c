@@ -3,7 +3,7 @@
  * fuzz_ops.c - libFuzzer target: bytes become a sequence of operations on
  * one world (the byte form is in ops.h).
  *
- * Checked incrementally after each operation, fully every 32 and at the
+ * Checked incrementally after each operation, fully every 64 and at the
  * end (FUZZ_OPS_CHECK=full: fully after each, the slow way); at the end
  * every byte the world took must be back.  A failure aborts: a finding.
  */

@@ -213,6 +213,8 @@ int fuzz_ops_run(const uint8_t *data, size_t size, struct fuzz_run *r)
 	for (unsigned op = 0; op < nops && !rc; op++) {
 		one_op(&f, data + FUZZ_HEADER + 4 * op);
 		rc = check(&f, r, op, op + 1 == nops);
+		if (!rc && r->after_op)
+			r->after_op(f.w, r->arg);
 	}
 	av_world_destroy(f.w);
 	if (f.lim.live_bytes || f.lim.live_allocs) {

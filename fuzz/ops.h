@@ -45,6 +45,8 @@ struct fuzz_run {
 	/* Called once the world exists, before the first operation (a test
 	 * plants a broken policy here); may be NULL. */
 	void (*on_world)(av_world *w, void *arg);
+	/* Called after each operation whose check held; may be NULL. */
+	void (*after_op)(av_world *w, void *arg);
 	void *arg;
 	/* Out: the operation after which a check failed, and why. */
 	unsigned failed_op;

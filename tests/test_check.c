@@ -333,6 +333,21 @@ static void check_keeps_its_memory(void **state)
 	av_world_destroy(w);
 	assert_int_equal(lim.live_allocs, 0);
 	assert_int_equal(lim.live_bytes, 0);
+
+	/* A first check too big to keep anything, then an incremental one
+	 * that needs no memory (no anon_vma or task changed): it runs, and
+	 * takes none. */
+	w = new_world_with(g_policy, 1, &lim.allocator);
+	OK(w, av_proc_create(w, &p));
+	OK(w, av_mmap(w, p, A, 9000 * PG, RW));
+	OK(w, av_touch(w, p, A, 9000 * PG, 1));
+	assert_int_equal(av_check_incremental(w), 0);
+	allocs = lim.allocations;
+	OK(w, av_touch(w, p, A, PG, 1));
+	assert_int_equal(av_check_incremental(w), 0);
+	assert_int_equal(lim.allocations, allocs);
+	av_world_destroy(w);
+	assert_int_equal(lim.live_allocs, 0);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)

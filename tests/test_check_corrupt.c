@@ -392,12 +392,35 @@ static void detects_untouched_process(void **state)
 						    struct anon_vma_chain, same_vma);
 
 	assert_int_equal(av_check_incremental(f->w), 0);       /* starts the log */
+	/* The parent maps a page: the anon_vma side changed, so the child,
+	 * which no operation touched, has its VMAs and chains checked. */
 	f->cm->nr_vmas++;
+	OK(f->w, av_mmap(f->w, f->p, A + 8 * PG, PG, RW));
 	expect_incremental_violation(f->w, "1 VMAs in the tree, 2 counted");
 	f->cm->nr_vmas--;
 	avc->vma = f->pv;
+	OK(f->w, av_munmap(f->w, f->p, A + 8 * PG, PG));
 	expect_incremental_violation(f->w, "chain holds an AVC of vma");
 	avc->vma = f->cv;
+}
+
+/* What no operation changed an incremental check takes as the last check
+ * found it: a break no operation made is the full check's to find. */
+static void incremental_trusts_what_did_not_change(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(av_check_incremental(f->w), 0);       /* starts the log */
+	f->root->num_active_vmas++;
+	/* A write fault on a page the child shares: a copy, PTEs and pages
+	 * change, the anon_vma side does not. */
+	OK(f->w, av_touch(f->w, f->p, A + PG, PG, 1));
+	assert_int_equal(av_check_incremental(f->w), 0);
+	expect_violation(f->w, "num_active_vmas");
+	/* Once an operation changes that side, the incremental check sees it. */
+	OK(f->w, av_mmap(f->w, f->p, A + 8 * PG, PG, RW));
+	expect_incremental_violation(f->w, "num_active_vmas");
+	f->root->num_active_vmas--;
 }
 
 /* ---- files and tasks ---- */
@@ -858,6 +881,7 @@ int main(void)
 		T(detects_vma_count),
 		T(detects_pte_outside_vmas),
 		T(detects_untouched_process),
+		T(incremental_trusts_what_did_not_change),
 		T(detects_file_cache),
 		T(detects_tasks),
 		T(detects_dead_root),

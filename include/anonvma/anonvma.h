@@ -207,12 +207,14 @@ uint64_t av_nr_frames(const av_world *w);
 int av_check(av_world *w);
 /* The same, for what changed since the previous check of either kind:
  * the processes operated on, the frames and swap slots whose references
- * changed, and (always) every object count, anon_vma, chain, task and
- * file.  Its first call is a full check and starts the world's change
- * log; so is a call after more changes than the log holds.  What it
- * cannot see (a stray free-list entry, a page-table entry count, a page
- * no operation named) a full check finds: call av_check() every so often
- * and at the end (docs/checking.md).  Not while other calls run. */
+ * changed, the pid table if a task came or went, every anon_vma, chain
+ * and file if a VMA, chain or anon_vma was made, freed or moved, and
+ * (always) every object count.  Its first call is a full check and
+ * starts the world's change log; so is a call after more changes than
+ * the log holds.  What it cannot see (a stray free-list entry, a
+ * page-table entry count, a structure changed behind the library's back)
+ * a full check finds: call av_check() every so often and at the end
+ * (docs/checking.md).  Not while other calls run. */
 int av_check_incremental(av_world *w);
 /* After av_check() failed in this thread: 1 if what it found is the flaw
  * the world's design is known to have (av_policy_info.known_flaw: 3.19's

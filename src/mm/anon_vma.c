@@ -146,6 +146,7 @@ void av_put_anon_vma(struct av_world *w, struct anon_vma *av)
 {
 	struct anon_vma *root = av->root;
 
+	av_touch_anon_side(w);
 	if (av_atomic_dec(&av->refcount))
 		return;
 	anon_vma_free(w, av);
@@ -330,6 +331,7 @@ void av_vma_set_range(struct av_world *w, struct av_vma *v, uint64_t start,
 	bool tree = w->policy->avc_interval_tree;
 	struct anon_vma *first, *held;
 
+	av_touch_anon_side(w);
 	if (cds_list_empty(h) || (start == v->start && end == v->end && pgoff == v->pgoff)) {
 		v->start = start;
 		v->end = end;
@@ -404,6 +406,7 @@ int av_anon_vma_prepare(struct av_world *w, struct av_vma *vma)
 {
 	if (av_vma_anon_vma(vma))
 		return 0;
+	av_touch_anon_side(w);
 	return w->policy->prepare(w, vma);
 }
 

@@ -11,12 +11,13 @@
  * av_check_incremental() runs the same checks on what changed since the
  * last check (the world's touch log, vm.h): page tables and PTEs of the
  * processes operated on, the frames and swap slots whose references
- * changed, the pid table if a task came or went.  What is linear in live
- * objects alone stays whole: object counts, every chain, anon_vma and
- * file reference.  It leaves out what
- * costs the world's capacity: the free lists, every frame and slot, whole
- * page tables (entries outside VMAs, each table's count of entries) and
- * file caches, the PTEs of untouched processes.
+ * changed, the pid table if a task came or went, and the anon_vma side
+ * (every chain, anon_vma and file reference) if anything on it changed
+ * (av_touch_anon_side: most faults, walks and refusals change nothing
+ * there).  Object counts stay whole.  It leaves out what costs the
+ * world's capacity: the free lists, every frame and slot, whole page
+ * tables (entries outside VMAs, each table's count of entries) and file
+ * caches, the PTEs of untouched processes.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -84,6 +85,8 @@ struct checker {
 	struct av_mm **owners;     /* check_tasks: room for every pid */
 	bool incremental;     /* only what the touch log names */
 	bool count_refs;      /* untouched mms count references too */
+	bool anon_side;       /* chains, anon_vmas, files: changed, or full */
+	bool tasks;           /* the pid table: changed, or full */
 };
 
 #define FAIL(c, ...) (av_fail((c)->w, -EUCLEAN, "av_check", __VA_ARGS__))
@@ -361,7 +364,7 @@ static int check_mm(struct checker *c, struct av_mm *mm)
 			return FAIL(c, "pid %d: vma %llu overlaps its predecessor", mm->pid,
 				    ULL(v->id));
 		prev_end = v->end;
-		if (check_chain(c, v))
+		if (c->anon_side && check_chain(c, v))
 			return -EUCLEAN;
 		c->vma = v;
 		if (av_pte_range(mm, v->start, v->end, check_pte, c))
@@ -396,15 +399,20 @@ static int count_ref(struct av_mm *mm, uint64_t addr, av_pte *ptep, void *arg)
 	return 0;
 }
 
-/* An mm no operation touched since the last check: its chains still (an
- * anon_vma change elsewhere can break them) and its references; its PTEs
- * and tables are as the last check found them. */
+/* An mm no operation touched since the last check: its chains, if the
+ * anon_vma side changed (a change elsewhere can break them), and its
+ * references to the touched frames and slots; its VMAs, PTEs and tables
+ * are as the last check found them. */
 static int check_mm_untouched(struct checker *c, struct av_mm *mm)
 {
 	size_t n = 0;
 
+	if (!c->anon_side && !c->count_refs) {
+		c->vmas += mm->nr_vmas;         /* as the last check counted */
+		return 0;
+	}
 	for (struct av_vma *v = av_vma_first(mm); v; v = av_vma_next(v), n++) {
-		if (check_chain(c, v))
+		if (c->anon_side && check_chain(c, v))
 			return -EUCLEAN;
 		if (c->count_refs)
 			av_pte_range(mm, v->start, v->end, count_ref, c);
@@ -795,14 +803,19 @@ static int check_pages(struct checker *c)
 	return 0;
 }
 
-/* Has the pid table changed since the last check?  A new task takes a new
- * pid, one going lowers the count, exec makes an mm. */
-static bool tasks_changed(const struct av_world *w)
+/* Every anon_vma against what the chains imply, and every file's users
+ * (the chains themselves: check_mm, check_mm_untouched). */
+static int check_anon_side(struct checker *c)
 {
-	const struct av_touch_log *t = &w->touch;
+	struct av_world *w = c->w;
+	int err;
 
-	return t->next_pid != (uint64_t)w->next_pid || t->nr_tasks != w->nr_tasks ||
-	       t->mms_made != w->st.obj[AV_OBJ_MM].allocated;
+	if ((err = count_references(c)) || (err = check_files(c)))
+		return err;
+	for (struct cds_list_head *p = w->anon_vmas.next; p != &w->anon_vmas; p = p->next)
+		if ((err = check_anon_vma(c, cds_list_entry(p, struct anon_vma, node))))
+			return err;
+	return 0;
 }
 
 static int check_world(struct checker *c)
@@ -827,20 +840,16 @@ static int check_world(struct checker *c)
 		if (err)
 			return err;
 	}
-	if (!c->incremental || tasks_changed(w))
-		if ((err = check_tasks(c)))
-			return err;
-	if ((err = count_references(c)) || (err = check_files(c)))
+	if (c->tasks && (err = check_tasks(c)))
 		return err;
-	for (struct cds_list_head *p = w->anon_vmas.next; p != &w->anon_vmas; p = p->next)
-		if ((err = check_anon_vma(c, cds_list_entry(p, struct anon_vma, node))))
-			return err;
+	if (c->anon_side && (err = check_anon_side(c)))
+		return err;
 	if ((err = check_pages(c)))
 		return err;
 	if (c->vmas != w->st.obj[AV_OBJ_VMA].live)
 		return FAIL(c, "vma: %llu live, %llu in trees", ULL(w->st.obj[AV_OBJ_VMA].live),
 			    ULL(c->vmas));
-	if (c->avcs != w->st.obj[AV_OBJ_AVC].live)
+	if (c->anon_side && c->avcs != w->st.obj[AV_OBJ_AVC].live)
 		return FAIL(c, "avc: %llu live, %llu on chains", ULL(w->st.obj[AV_OBJ_AVC].live),
 			    ULL(c->avcs));
 	return 0;
@@ -852,6 +861,7 @@ static void touch_log_reset(struct av_world *w)
 	w->touch.next_pid = (uint64_t)w->next_pid;
 	w->touch.nr_tasks = w->nr_tasks;
 	w->touch.mms_made = w->st.obj[AV_OBJ_MM].allocated;
+	w->touch.anon_side_checked = w->touch.anon_side;
 	for (struct cds_list_head *p = w->mms.next; p != &w->mms; p = p->next)
 		av_store(&cds_list_entry(p, struct av_mm, node)->touched, false);
 	av_store(&w->touch.nr_pfns, 0);
@@ -941,10 +951,13 @@ static size_t check_mem_layout(struct checker *c, char *mem)
 {
 	size_t off = 0;
 
-	c->counts = piece(mem, &off, (c->nr_counts + 1) * sizeof(*c->counts));
-	c->index = piece(mem, &off, c->index_size * sizeof(*c->index));
-	c->files = piece(mem, &off, c->nr_files * sizeof(*c->files));
-	c->owners = piece(mem, &off, (c->w->pid_cap + 1) * sizeof(*c->owners));
+	if (c->anon_side) {
+		c->counts = piece(mem, &off, (c->nr_counts + 1) * sizeof(*c->counts));
+		c->index = piece(mem, &off, c->index_size * sizeof(*c->index));
+		c->files = piece(mem, &off, c->nr_files * sizeof(*c->files));
+	}
+	if (c->tasks)
+		c->owners = piece(mem, &off, (c->w->pid_cap + 1) * sizeof(*c->owners));
 	if (!c->incremental) {
 		c->maps = (struct refs){ piece(mem, &off, c->nr_frames * sizeof(uint64_t)), NULL,
 					 c->nr_frames };
@@ -952,6 +965,16 @@ static size_t check_mem_layout(struct checker *c, char *mem)
 					  c->nr_slots };
 	}
 	return off;
+}
+
+/* Has the pid table changed since the last check?  A new task takes a new
+ * pid, one going lowers the count, exec makes an mm. */
+static bool tasks_changed(const struct av_world *w)
+{
+	const struct av_touch_log *t = &w->touch;
+
+	return t->next_pid != (uint64_t)w->next_pid || t->nr_tasks != w->nr_tasks ||
+	       t->mms_made != w->st.obj[AV_OBJ_MM].allocated;
 }
 
 static int check(struct av_world *w, bool incremental)
@@ -965,16 +988,23 @@ static int check(struct av_world *w, bool incremental)
 	int err;
 
 	av_fail_invariant(AV_INV_NONE);     /* what a passing check found */
+	c.anon_side = !incremental || w->touch.anon_side != w->touch.anon_side_checked;
+	c.tasks = !incremental || tasks_changed(w);
 	c.nr_frames = w->frames.nr_handed;  /* the rest were never used */
 	c.nr_slots = w->swap.nr_handed;
-	c.nr_counts = av_list_count(&w->anon_vmas);
-	c.index_size = index_size(c.nr_counts);
-	c.nr_files = av_list_count(&w->files);
+	if (c.anon_side) {
+		c.nr_counts = av_list_count(&w->anon_vmas);
+		c.index_size = index_size(c.nr_counts);
+		c.nr_files = av_list_count(&w->files);
+	}
 	c.count_refs = w->touch.nr_pfns || w->touch.nr_slots;
+	/* Nothing at all when only pages and PTEs are to be checked. */
 	size = check_mem_layout(&c, NULL);
-	if (!(mem = check_mem_get(w, size)))
+	mem = size ? check_mem_get(w, size) : NULL;
+	if (size && !mem)
 		return av_fail(w, -ENOMEM, "av_check", "cannot allocate its counters");
-	memset(mem, 0, size);
+	if (mem)
+		memset(mem, 0, size);
 	check_mem_layout(&c, mem);
 	if (incremental) {
 		refs_touched(&c.maps, w->touch.pfns, w->touch.nr_pfns, pfn_ids, pfn_refs);

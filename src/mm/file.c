@@ -33,6 +33,7 @@ int av_file_new(struct av_world *w, uint64_t size, bool anon, struct av_file **o
 	f->size = size;
 	f->anon = anon;
 	f->refs = 1;
+	av_touch_anon_side(w);  /* a file's users are checked with the chains */
 	av_mutex_lock(&w->lock);
 	if (!anon)
 		f->id = ++w->next_file_id;
@@ -57,6 +58,8 @@ struct av_file *av_file_find(struct av_world *w, int id)
 		}
 	}
 	av_mutex_unlock(&w->lock);
+	if (found)
+		av_touch_anon_side(w);
 	return found;
 }
 
@@ -78,6 +81,7 @@ static int drop_cached(struct av_mm *mm, uint64_t key, av_pte *slot, void *arg)
 
 void av_file_put(struct av_world *w, struct av_file *f)
 {
+	av_touch_anon_side(w);
 	if (av_atomic_dec(&f->refs))
 		return;
 	av_mutex_lock(&w->lock);

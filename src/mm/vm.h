@@ -217,6 +217,10 @@ struct av_touch_log {
 	/* At the last check: a pid table that may have changed since (a
 	 * task made or gone, an mm made by exec) is checked again. */
 	uint64_t next_pid, nr_tasks, mms_made;
+	/* Changes to the anon_vma side (av_touch_anon_side), and their
+	 * count at the last check: while it stands, every chain, anon_vma,
+	 * AVC set and file user count is as that check found it. */
+	uint64_t anon_side, anon_side_checked;
 };
 
 struct av_world {
@@ -286,6 +290,22 @@ static inline void av_touch_mm(struct av_mm *mm)
 	if (!av_load_relaxed(&mm->touched))
 		av_store(&mm->touched, true);
 }
+/*
+ * The anon_vma side changed: a VMA, AVC, anon_vma or mm made or freed
+ * (av_count_alloc/free), a VMA's range moved (av_vma_set_range), a VMA
+ * given an anon_vma (av_anon_vma_prepare), an anon_vma's reference
+ * dropped (av_put_anon_vma), a file made, looked up or let go.  Every
+ * other change to chains, anon_vmas and AVC sets comes with one of these
+ * (a fork, a split or a merge makes or frees objects).  An incremental
+ * check skips that side while nothing changed; test_fuzz_ops proves the
+ * list complete on every operation of the fuzz corpus, and the full check
+ * every so often stays the backstop.
+ */
+static inline void av_touch_anon_side(struct av_world *w)
+{
+	if (av_load_relaxed(&w->touch.on))
+		(void)av_atomic_add(&w->touch.anon_side, 1);
+}
 
 /* ---- world.c ---- */
 void *av_alloc(struct av_world *w, size_t size, enum av_obj_kind kind);
@@ -307,15 +327,25 @@ void av_stats_snapshot(const struct av_world *w, struct av_stats *s);
  * av_stats_read one word at a time. */
 #define av_stat_add(w, field, n) ((void)av_atomic_add(&(w)->st.field, (uint64_t)(n)))
 #define av_stat_inc(w, field)    av_stat_add(w, field, 1)
+/* The kinds av_touch_anon_side follows (the rest are pages, swap slots,
+ * page tables and bookkeeping, which the touch log follows). */
+static inline bool av_anon_side_kind(enum av_obj_kind k)
+{
+	return k == AV_OBJ_ANON_VMA || k == AV_OBJ_AVC || k == AV_OBJ_VMA || k == AV_OBJ_MM;
+}
 static inline void av_count_alloc(struct av_world *w, enum av_obj_kind k)
 {
 	av_stat_inc(w, obj[k].allocated);
 	av_stat_inc(w, obj[k].live);
+	if (av_anon_side_kind(k))
+		av_touch_anon_side(w);
 }
 static inline void av_count_free(struct av_world *w, enum av_obj_kind k)
 {
 	av_stat_inc(w, obj[k].freed);
 	(void)__atomic_sub_fetch(&w->st.obj[k].live, 1, __ATOMIC_RELAXED);
+	if (av_anon_side_kind(k))
+		av_touch_anon_side(w);
 }
 
 /* ---- pool.c ---- */

@@ -19,14 +19,13 @@ for t in "$@"; do
 	# Not the recordings: a megabyte each would raise libFuzzer's input
 	# size to theirs and slow every run.
 	scns=$(find scenarios -name '*.scn' -size -64k | sort)
-	# fuzz_ops reads at most 512 operations of 4 bytes after 3.
-	max_len=4096
+	# shellcheck disable=SC2086
 	case $t in
-	# shellcheck disable=SC2086
 	fuzz_scenario) cp $scns "$seeds"/ ;;
-	# shellcheck disable=SC2086
-	fuzz_ops) "$build/fuzz/scn2ops" "$seeds" $scns || fail=1; max_len=2051 ;;
+	fuzz_ops) "$build/fuzz/scn2ops" "$seeds" $scns || fail=1 ;;
 	esac
+	# The target's own flags (fuzz/TARGET.flags), after the common ones.
+	flags=$(sed 's/#.*//' "fuzz/$t.flags" 2>/dev/null || true)
 	regress=$(ls fuzz/regress/"$t"/* 2>/dev/null)
 	# shellcheck disable=SC2086
 	if [ -n "$regress" ] && ! "$bin" -timeout=10 $regress > "$build/$t.regress.log" 2>&1; then
@@ -35,8 +34,9 @@ for t in "$@"; do
 		fail=1
 		continue
 	fi
-	if ! "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=$max_len \
-	     -print_final_stats=1 -artifact_prefix="$build/crash/$t-" \
+	# shellcheck disable=SC2086
+	if ! "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
+	     -print_final_stats=1 -artifact_prefix="$build/crash/$t-" $flags \
 	     "$corpus" "fuzz/corpus/$t" "$seeds" > "$build/$t.log" 2>&1; then
 		echo "fuzz: $t: FAILED (input in $build/crash/):" >&2
 		grep -v "^#" "$build/$t.log" | tail -40 >&2

@@ -69,6 +69,56 @@ static uint64_t refs_get(struct refs *r, uint64_t id)
 	return n ? *n : 0;
 }
 
+/* An entry found by its object's address: an open-addressing table, at
+ * most half full, of (address, entry number).  Every AVC on every chain
+ * looks its anon_vma's counts up, every VMA its file's users; sorting
+ * and searching cost the fuzzers 5 % of their time. */
+struct addr_slot {
+	const void *addr;
+	size_t n;               /* the entry's number + 1; 0: an empty slot */
+};
+
+struct addr_index {
+	struct addr_slot *slot;
+	size_t size;            /* a power of two */
+};
+
+static size_t addr_index_size(size_t entries)
+{
+	size_t size = 16;
+
+	while (size < 2 * entries)
+		size *= 2;
+	return size;
+}
+
+static size_t addr_hash(const struct addr_index *x, const void *addr)
+{
+	uint64_t h = (uint64_t)(uintptr_t)addr * 0x9e3779b97f4a7c15ull;
+
+	return (size_t)(h >> 32) & (x->size - 1);
+}
+
+static void addr_index_add(struct addr_index *x, const void *addr, size_t i)
+{
+	size_t s = addr_hash(x, addr);
+
+	while (x->slot[s].n)
+		s = (s + 1) & (x->size - 1);
+	x->slot[s] = (struct addr_slot){ addr, i + 1 };
+}
+
+/* The number of addr's entry, or SIZE_MAX. */
+static size_t addr_index_find(const struct addr_index *x, const void *addr)
+{
+	for (size_t s = addr_hash(x, addr);; s = (s + 1) & (x->size - 1)) {
+		if (!x->slot[s].n)
+			return SIZE_MAX;
+		if (x->slot[s].addr == addr)
+			return x->slot[s].n - 1;
+	}
+}
+
 struct checker {
 	struct av_world *w;
 	struct refs maps;     /* present PTEs seen, by pfn */
@@ -78,10 +128,10 @@ struct checker {
 	struct av_vma *vma;   /* the VMA being scanned */
 	struct av_counts *counts;  /* in the order of w->anon_vmas */
 	size_t nr_counts;
-	size_t *index;             /* counts by anon_vma address (counts_of) */
-	size_t index_size;
-	struct file_users *files;  /* by file address */
+	struct addr_index av_index;    /* counts by anon_vma address */
+	struct file_users *files;  /* in the order of w->files */
 	size_t nr_files;
+	struct addr_index file_index;  /* files by address */
 	struct av_mm **owners;     /* check_tasks: room for every pid */
 	bool incremental;     /* only what the touch log names */
 	bool count_refs;      /* untouched mms count references too */
@@ -453,28 +503,21 @@ struct file_users {
 	long users;
 };
 
-static int cmp_files(const void *a, const void *b)
-{
-	uintptr_t x = (uintptr_t)((const struct file_users *)a)->f;
-	uintptr_t y = (uintptr_t)((const struct file_users *)b)->f;
-
-	return x < y ? -1 : x > y;
-}
-
 static struct file_users *users_of(struct checker *c, const struct av_file *f)
 {
-	struct file_users key = { f, 0 };
+	size_t i = addr_index_find(&c->file_index, f);
 
-	return bsearch(&key, c->files, c->nr_files, sizeof(key), cmp_files);
+	return i == SIZE_MAX ? NULL : &c->files[i];
 }
 
-static void sort_files(struct checker *c)
+static void index_files(struct checker *c)
 {
 	size_t i = 0;
 
-	for (struct cds_list_head *p = c->w->files.next; p != &c->w->files; p = p->next)
-		c->files[i++].f = cds_list_entry(p, struct av_file, node);
-	qsort(c->files, c->nr_files, sizeof(*c->files), cmp_files);
+	for (struct cds_list_head *p = c->w->files.next; p != &c->w->files; p = p->next, i++) {
+		c->files[i].f = cds_list_entry(p, struct av_file, node);
+		addr_index_add(&c->file_index, c->files[i].f, i);
+	}
 }
 
 /* Each file's references are the VMAs that map it, and its name while it
@@ -560,44 +603,11 @@ struct av_counts {
 	const struct av_vma *user;      /* a VMA whose anon_vma this is */
 };
 
-/* The counts are found by address through an open-addressing table,
- * at most half full, of index + 1 (0: an empty slot).  Every AVC on every
- * chain looks its anon_vma up; sorting the counts and searching them cost
- * the fuzzers 5 % of their time. */
-static size_t index_size(size_t nr_counts)
-{
-	size_t n = 16;
-
-	while (n < 2 * nr_counts)
-		n *= 2;
-	return n;
-}
-
-static size_t index_slot(const struct checker *c, const struct anon_vma *av)
-{
-	uint64_t h = (uint64_t)(uintptr_t)av * 0x9e3779b97f4a7c15ull;
-
-	return (size_t)(h >> 32) & (c->index_size - 1);
-}
-
 static struct av_counts *counts_of(struct checker *c, const struct anon_vma *av)
 {
-	for (size_t s = index_slot(c, av);; s = (s + 1) & (c->index_size - 1)) {
-		size_t i = c->index[s];
-		if (!i)
-			return NULL;
-		if (c->counts[i - 1].av == av)
-			return &c->counts[i - 1];
-	}
-}
+	size_t i = addr_index_find(&c->av_index, av);
 
-static void index_add(struct checker *c, size_t i)
-{
-	size_t s = index_slot(c, c->counts[i].av);
-
-	while (c->index[s])
-		s = (s + 1) & (c->index_size - 1);
-	c->index[s] = i + 1;
+	return i == SIZE_MAX ? NULL : &c->counts[i];
 }
 
 /* Each AVC on v's chain, to its anon_vma's count. */
@@ -626,7 +636,8 @@ static int count_references(struct checker *c)
 
 	for (struct cds_list_head *p = w->anon_vmas.next; p != &w->anon_vmas; p = p->next) {
 		c->counts[i].av = cds_list_entry(p, struct anon_vma, node);
-		index_add(c, i++);
+		addr_index_add(&c->av_index, c->counts[i].av, i);
+		i++;
 	}
 	for (i = 0; i < c->nr_counts; i++) {
 		const struct anon_vma *av = c->counts[i].av;
@@ -638,7 +649,7 @@ static int count_references(struct checker *c)
 		if (av->parent != av)
 			parent->children++;
 	}
-	sort_files(c);
+	index_files(c);
 	for (struct cds_list_head *p = w->mms.next; p != &w->mms; p = p->next) {
 		struct av_mm *mm = cds_list_entry(p, struct av_mm, node);
 		for (struct av_vma *v = av_vma_first(mm); v; v = av_vma_next(v)) {
@@ -892,8 +903,8 @@ static void refs_touched(struct refs *r, const uint64_t *log, uint64_t n, uint64
 
 /* ---- working memory ----
  *
- * A check needs room for the anon_vmas' counts and their index, the
- * files' counts, a table of pids and, when full, a counter per frame and
+ * A check needs room for the anon_vmas' counts, the files' and their
+ * indexes by address, a table of pids and, when full, a counter per frame and
  * per swap slot.  It takes it in one piece, and keeps a piece of up to
  * CHECK_MEM_KEEP bytes in the world for the next check: checking after
  * every operation then allocates nothing (under ASan, the fuzzers spent a
@@ -953,8 +964,10 @@ static size_t check_mem_layout(struct checker *c, char *mem)
 
 	if (c->anon_side) {
 		c->counts = piece(mem, &off, (c->nr_counts + 1) * sizeof(*c->counts));
-		c->index = piece(mem, &off, c->index_size * sizeof(*c->index));
+		c->av_index.slot = piece(mem, &off, c->av_index.size * sizeof(struct addr_slot));
 		c->files = piece(mem, &off, c->nr_files * sizeof(*c->files));
+		c->file_index.slot = piece(mem, &off,
+					   c->file_index.size * sizeof(struct addr_slot));
 	}
 	if (c->tasks)
 		c->owners = piece(mem, &off, (c->w->pid_cap + 1) * sizeof(*c->owners));
@@ -994,8 +1007,9 @@ static int check(struct av_world *w, bool incremental)
 	c.nr_slots = w->swap.nr_handed;
 	if (c.anon_side) {
 		c.nr_counts = av_list_count(&w->anon_vmas);
-		c.index_size = index_size(c.nr_counts);
+		c.av_index.size = addr_index_size(c.nr_counts);
 		c.nr_files = av_list_count(&w->files);
+		c.file_index.size = addr_index_size(c.nr_files);
 	}
 	c.count_refs = w->touch.nr_pfns || w->touch.nr_slots;
 	/* Nothing at all when only pages and PTEs are to be checked. */

@@ -615,7 +615,7 @@ static void own_locks_rekey_trees(void **state)
 	av_world_config_init(&cfg);
 	cfg.policy = g_policy;
 	cfg.lock_mode = AV_LOCK_OWN;
-	assert_int_equal(av_world_create(&cfg, &w), 0);
+	w = world_of(&cfg);
 	OK(w, av_proc_create(w, &p));
 	OK(w, av_mmap(w, p, A, 4 * PG, RW));
 	OK(w, av_touch(w, p, A, 4 * PG, 1));

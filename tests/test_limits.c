@@ -19,15 +19,13 @@
 static av_world *limited_world(uint64_t frames, uint64_t slots, uint64_t procs)
 {
 	struct av_world_config cfg;
-	av_world *w = NULL;
 
 	av_world_config_init(&cfg);
 	cfg.policy = g_policy;
 	cfg.max_frames = frames;
 	cfg.max_swap_slots = slots;
 	cfg.max_procs = procs;
-	assert_int_equal(av_world_create(&cfg, &w), 0);
-	return w;
+	return world_of(&cfg);
 }
 
 static void expect_error(av_world *w, int rc, int want, const char *needle)
@@ -329,7 +327,7 @@ static void accessors(void **state)
 
 	av_world_config_init(&cfg);
 	cfg.fault_around_pages = 4;
-	assert_int_equal(av_world_create(&cfg, &w), 0);
+	w = world_of(&cfg);
 	assert_int_equal(av_world_fault_around(w), 4);
 	/* No task has pid 0, none a pid beyond the table. */
 	assert_int_equal(av_vma_foreach(w, 0, count_vma_cb, &p), -ESRCH);

@@ -21,18 +21,25 @@
 #define RW (AV_PROT_READ | AV_PROT_WRITE)
 #define RO AV_PROT_READ
 
+/* The world c describes; making it must succeed. */
+static inline av_world *world_of(const struct av_world_config *c)
+{
+	av_world *w = NULL;
+
+	assert_int_equal(av_world_create(c, &w), 0);
+	return w;
+}
+
 static inline av_world *new_world_with(const char *policy, int zero_page,
 				       const struct av_allocator *a)
 {
 	struct av_world_config c;
-	av_world *w = NULL;
 
 	av_world_config_init(&c);
 	c.policy = policy;
 	c.zero_page = zero_page;
 	c.allocator = a;
-	assert_int_equal(av_world_create(&c, &w), 0);
-	return w;
+	return world_of(&c);
 }
 
 static inline av_world *new_world(const char *policy)

@@ -835,8 +835,10 @@ static int check_world(struct checker *c)
 	int err;
 
 	if (av_load(&w->dead_mapping_pfn))
-		return FAIL(c, "a walk found page %llu mapped, but its anon_vma %llu dead",
-			    ULL(av_load(&w->dead_mapping_pfn)), ULL(av_load(&w->dead_mapping_id)));
+		return FAIL_INV(c, AV_INV_DEAD_MAPPING,
+				"a walk found page %llu mapped, but its anon_vma %llu dead",
+				ULL(av_load(&w->dead_mapping_pfn)),
+				ULL(av_load(&w->dead_mapping_id)));
 	if ((err = check_object_counts(c)))
 		return err;
 	if (!c->incremental && ((err = check_pool(c, &w->frames, "frame", frame_in_use)) ||

@@ -62,11 +62,12 @@ struct av_policy {
 	 * bytes (x86-64), for the benchmarks' memory figures; link 0 where it
 	 * is a list node inside the VMA (2.6.33), not an object. */
 	unsigned kernel_anon_vma_bytes, kernel_avc_bytes;
-	/* The invariant the design is known to break, and how it was
-	 * known (AV_INV_NONE, NULL: none).  av_check still reports it;
-	 * av_check_known_flaw() tells callers it is the design's, so that
-	 * random tests, fuzzers and stress can tell it from a finding. */
-	enum av_invariant known_flaw;
+	/* The invariants the design is known to break (AV_INV_BIT()s; 0:
+	 * none), and how it was known (NULL: none).  av_check still
+	 * reports them; av_check_known_flaw() tells callers they are the
+	 * design's, so that random tests, fuzzers and stress can tell them
+	 * from a finding. */
+	unsigned known_flaws;
 	const char *known_flaw_text;
 
 	/* ---- decisions ---- */

@@ -313,13 +313,15 @@ void av_free(struct av_world *w, void *p, size_t size, enum av_obj_kind kind);
 /* Record "func: cause" as the world's last error; returns err. */
 int av_fail(struct av_world *w, int err, const char *func, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-/* Invariants a design may be known to break (struct av_policy.known_flaw):
+/* Invariants a design may be known to break (struct av_policy.known_flaws):
  * av_check names the one it found, after av_fail, for
  * av_check_known_flaw(); av_check's start and any av_fail forget it. */
 enum av_invariant {
 	AV_INV_NONE,
 	AV_INV_SHARED_CHAIN,    /* VMAs sharing an anon_vma share their chain */
+	AV_INV_DEAD_MAPPING,    /* a mapped page's anon_vma is alive */
 };
+#define AV_INV_BIT(inv) (1u << (inv))
 void av_fail_invariant(enum av_invariant inv);
 struct av_mm *av_mm_lookup(struct av_world *w, int pid);
 void av_stats_snapshot(const struct av_world *w, struct av_stats *s);

@@ -77,7 +77,8 @@ const char *av_world_error(const av_world *w) { return w ? last_error : "no worl
 
 int av_check_known_flaw(const av_world *w)
 {
-	return w && last_invariant != AV_INV_NONE && last_invariant == w->policy->known_flaw;
+	return w && last_invariant != AV_INV_NONE &&
+	       (w->policy->known_flaws & AV_INV_BIT(last_invariant));
 }
 const char *av_world_policy(const av_world *w) { return w->policy->name; }
 int av_world_zero_page(const av_world *w) { return w->zero_page; }

@@ -36,9 +36,10 @@ const struct av_policy av_policy_3_19 = {
 	.swapin_always_root = false,
 	.kernel_anon_vma_bytes = 72,    /* root, rwsem, refcount, degree, parent, rb_root */
 	.kernel_avc_bytes = 64,
-	.known_flaw = AV_INV_SHARED_CHAIN,
+	.known_flaws = AV_INV_BIT(AV_INV_SHARED_CHAIN) | AV_INV_BIT(AV_INV_DEAD_MAPPING),
 	.known_flaw_text = "CVE-2022-42703: reuse by degree can give two VMAs of one process "
-			   "one anon_vma with different chains (fixed by 2555283eb40d, in 6.0)",
+			   "one anon_vma with different chains, and a page then outlives its "
+			   "anon_vma (fixed by 2555283eb40d, in 6.0)",
 	.prepare = pol_prepare_from_unforked_neighbour,
 	.fork = fork_319,
 	.merge_anon_ok = pol_merge_singular_neighbour,

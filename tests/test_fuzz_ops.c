@@ -182,8 +182,11 @@ static uint64_t anon_side_print(const struct av_world *w)
 		mix(&h, av->num_active_vmas);
 		if (w->policy->avc_interval_tree)
 			for (struct av_itree_node *it = av_itree_first(&av->avc_tree); it;
-			     it = av_itree_next(it))
-				mix(&h, P(it)), mix(&h, it->start), mix(&h, it->last);
+			     it = av_itree_next(it)) {
+				mix(&h, P(it));
+				mix(&h, it->start);
+				mix(&h, it->last);
+			}
 		else
 			for (q = av->avc_list.next; q != &av->avc_list; q = q->next)
 				mix(&h, P(q));
